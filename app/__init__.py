@@ -1,0 +1,92 @@
+"""Chainlight web application: `create_app()` builds it as a list of named steps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from app.config import load_config
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app from the environment, with `test_config` laid over it."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(load_config())
+    if test_config:
+        app.config.update(test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errors(app)
+    register_template_helpers(app)
+    register_security_headers(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from flask_security import SQLAlchemyUserDatastore
+
+    from app import models
+    from app.extensions import csrf, db, mail, migrate, security
+    from app.security import ChainlightLoginForm, connect_signals
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    csrf.init_app(app)
+    mail.init_app(app)
+    datastore = SQLAlchemyUserDatastore(db, models.User, models.Role)
+    security.init_app(app, datastore, login_form=ChainlightLoginForm)
+    connect_signals(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.admin import bp as admin_bp
+    from app.connections import bp as connections_bp
+    from app.imports import bp as imports_bp
+    from app.main import bp as main_bp
+    from app.portal import bp as portal_bp
+    from app.suppliers import bp as suppliers_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(suppliers_bp, url_prefix="/suppliers")
+    app.register_blueprint(connections_bp, url_prefix="/connections")
+    app.register_blueprint(imports_bp, url_prefix="/import")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(portal_bp, url_prefix="/portal")
+
+
+def register_errors(app: Flask) -> None:
+    from app.main.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from app.main.helpers import register
+
+    register(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    csp = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    )
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("Content-Security-Policy", csp)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        if app.config["CHAINLIGHT_PRODUCTION"]:
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
+        return response
+
+
+def register_cli(app: Flask) -> None:
+    from app.cli import register
+
+    register(app)

@@ -1,0 +1,7 @@
+"""Home, health check, error pages and the template helpers every page shares."""
+
+from flask import Blueprint
+
+bp = Blueprint("main", __name__)
+
+from app.main import routes  # noqa: E402,F401

@@ -1,0 +1,41 @@
+"""Jinja filters and globals: vocabulary labels, dates, and URLs that keep list filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import request, url_for
+
+from risk_models import vocab
+
+
+def url_with(**changes) -> str:
+    """The current URL with some query arguments changed (None removes one)."""
+    args = request.args.to_dict(flat=False)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = [value]
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def fmt_date(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M UTC")
+    return value.isoformat()
+
+
+def register(app) -> None:
+    from risk_models.attention import FLAGS
+
+    app.jinja_env.globals.update(
+        vocab=vocab, url_with=url_with, label=vocab.label, flag_labels=FLAGS
+    )
+    app.jinja_env.filters["date"] = fmt_date
+
+    @app.context_processor
+    def _org():
+        return {"org_name": app.config["CHAINLIGHT_ORG_NAME"], "today": dt.date.today()}

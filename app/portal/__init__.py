@@ -1,0 +1,7 @@
+"""The supplier portal: what a supplier contact sees of its own company, and nothing else."""
+
+from flask import Blueprint
+
+bp = Blueprint("portal", __name__)
+
+from app.portal import routes  # noqa: E402,F401

@@ -1,0 +1,149 @@
+"""Writing and verifying the hash-chained audit trail.
+
+hash(n) = SHA-256(canonical JSON of event n, including hash(n-1)). `prev_hash` is
+unique, so two writers can never fork the chain: the second one fails and its
+transaction rolls back. On PostgreSQL a transaction-scoped advisory lock makes
+writers wait their turn instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from app.models import AuditEvent
+from app.models.base import utcnow
+from app.services import Actor
+
+GENESIS = "0" * 64
+_LOCK_KEY = 0x43484149  # "CHAI": the advisory lock that serialises chain writers
+
+
+def jsonable(value: Any) -> Any:
+    """Turn model values into JSON-safe values (dates as ISO strings)."""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, list | tuple | set):
+        return [jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    return value
+
+
+def snapshot(obj: Any, fields: list[str]) -> dict[str, Any]:
+    """The named attributes of a record, ready to store as before/after."""
+    return {name: jsonable(getattr(obj, name)) for name in fields}
+
+
+def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict, dict]:
+    """Only the fields that differ, as (before, after)."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def _canonical(event: Any) -> bytes:
+    body = {
+        "occurred_at": event.occurred_at.isoformat(timespec="microseconds"),
+        "actor_id": event.actor_id,
+        "actor_email": event.actor_email,
+        "action": event.action,
+        "entity_type": event.entity_type,
+        "entity_id": event.entity_id,
+        "summary": event.summary,
+        "before": event.before,
+        "after": event.after,
+        "ip_address": event.ip_address,
+        "prev_hash": event.prev_hash,
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def compute_hash(event: Any) -> str:
+    """The hash an event must carry, given its content and its prev_hash."""
+    return hashlib.sha256(_canonical(event)).hexdigest()
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    entity_type: str,
+    entity_id: Any = "",
+    summary: str = "",
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEvent:
+    """Append one event to the chain (flushes; the caller commits with its own change)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+    last = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
+    event = AuditEvent(
+        occurred_at=utcnow(),
+        actor_id=actor.user_id,
+        actor_email=actor.email[:255],
+        action=action,
+        entity_type=entity_type,
+        entity_id=str(entity_id)[:40],
+        summary=summary[:255],
+        before=jsonable(before) if before is not None else None,
+        after=jsonable(after) if after is not None else None,
+        ip_address=actor.ip_address[:64],
+        prev_hash=last or GENESIS,
+    )
+    event.hash = compute_hash(event)
+    session.add(event)
+    session.flush()
+    return event
+
+
+def record_failed_login(session: Session, user, ip_address: str, locked: bool) -> AuditEvent:
+    """A wrong password for a known account (and whether it is now locked)."""
+    actor = Actor(user_id=user.id, email=user.email, role=user.role, ip_address=ip_address)
+    summary = "Failed log-in; account locked" if locked else "Failed log-in"
+    return record(session, actor, "login_failed", "user", user.id, summary)
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The result of verifying the chain: ok, how many events, the first broken one."""
+
+    ok: bool
+    checked: int
+    broken_id: int | None = None
+    reason: str = ""
+
+
+def verify_chain(session: Session, batch: int = 1000) -> ChainReport:
+    """Walk the chain in id order; stop at the first event whose links or hash are wrong."""
+    expected_prev = GENESIS
+    checked = 0
+    last_id = 0
+    while True:
+        table = AuditEvent.__table__
+        events = session.execute(
+            select(table).where(table.c.id > last_id).order_by(table.c.id).limit(batch)
+        ).all()
+        if not events:
+            return ChainReport(ok=True, checked=checked)
+        for event in events:
+            if event.prev_hash != expected_prev:
+                return ChainReport(
+                    False,
+                    checked,
+                    event.id,
+                    "its previous-hash link does not match the event before it",
+                )
+            if compute_hash(event) != event.hash:
+                return ChainReport(False, checked, event.id, "its content does not match its hash")
+            expected_prev = event.hash
+            checked += 1
+            last_id = event.id

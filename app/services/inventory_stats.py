@@ -1,0 +1,67 @@
+"""Counts for the home page, aggregated in SQL (a fixed number of queries)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from app.models import Connection, Supplier
+from risk_models.attention import CREDENTIAL_WARNING_DAYS, REVIEW_INTERVAL_DAYS
+
+
+@dataclass
+class Overview:
+    suppliers: int = 0
+    by_criticality: dict[str, int] = field(default_factory=dict)
+    connections: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+    attention: dict[str, int] = field(default_factory=dict)
+
+
+def attention_conditions(today: dt.date) -> dict:
+    """SQL conditions matching risk_models.attention.connection_flags, by flag key."""
+    soon = today + dt.timedelta(days=CREDENTIAL_WARNING_DAYS)
+    stale = today - dt.timedelta(days=REVIEW_INTERVAL_DAYS)
+    return {
+        "credential_expired": Connection.credential_expires_on < today,
+        "credential_expiring": Connection.credential_expires_on.between(today, soon),
+        "no_encryption": Connection.encryption == "none",
+        "direct_core": Connection.integration_layer == "direct_core",
+        "not_reviewed": or_(
+            Connection.last_reviewed_on.is_(None), Connection.last_reviewed_on < stale
+        ),
+    }
+
+
+def overview(session: Session, today: dt.date | None = None) -> Overview:
+    """Live suppliers by criticality, live connections by kind, attention flag counts."""
+    today = today or dt.date.today()
+    result = Overview()
+    live_supplier = Supplier.archived_at.is_(None)
+    rows = session.execute(
+        select(Supplier.criticality, func.count())
+        .where(live_supplier)
+        .group_by(Supplier.criticality)
+    ).all()
+    result.by_criticality = {crit: n for crit, n in rows}
+    result.suppliers = sum(result.by_criticality.values())
+    live_conn = (
+        select(Connection.kind, func.count())
+        .join(Supplier)
+        .where(live_supplier, Connection.archived_at.is_(None), Connection.status != "retired")
+    )
+    result.by_kind = {k: n for k, n in session.execute(live_conn.group_by(Connection.kind)).all()}
+    result.connections = sum(result.by_kind.values())
+    conds = attention_conditions(today)
+    counts = (
+        select(*[func.count().filter(cond).label(key) for key, cond in conds.items()])
+        .select_from(Connection)
+        .join(Supplier)
+        .where(live_supplier, Connection.archived_at.is_(None), Connection.status != "retired")
+    )
+    row = session.execute(counts).one()
+    result.attention = dict(zip(conds.keys(), row, strict=True))
+    return result

@@ -1,0 +1,1 @@
+"""Questionnaire catalogs, templates and answer logic: pure Python (no Flask, no database)."""

@@ -1,0 +1,1 @@
+"""PDF report building with ReportLab over plain data classes (no Flask)."""

@@ -1,0 +1,64 @@
+"""The audit trail is a hash chain; `flask audit verify` finds the first broken event."""
+
+from sqlalchemy import select, text
+
+from app.extensions import db
+from app.models import AuditEvent
+from app.services import Actor
+from app.services.audit import GENESIS, record, verify_chain
+
+
+def _write_events(app, n=3):
+    with app.app_context():
+        actor = Actor(user_id=None, email="tester@example.com")
+        for i in range(n):
+            record(
+                db.session,
+                actor,
+                "update",
+                "supplier",
+                i,
+                f"Event {i}",
+                before={"name": "Công ty"},
+                after={"name": "深圳", "n": i},
+            )
+        db.session.commit()
+
+
+def test_chain_links_each_event_to_the_previous(app):
+    _write_events(app)
+    with app.app_context():
+        events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+        assert events[0].prev_hash == GENESIS
+        assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]
+        assert verify_chain(db.session).ok
+
+
+def test_verify_cli_passes_on_intact_chain(app, runner):
+    _write_events(app)
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 0, result.output
+    assert "3 events verified" in result.output
+
+
+def test_verify_cli_names_the_tampered_event(app, runner):
+    _write_events(app)
+    with app.app_context():
+        second = db.session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)).all()[1]
+        db.session.execute(
+            text("UPDATE audit_event SET summary = 'forged' WHERE id = :id"), {"id": second}
+        )
+        db.session.commit()
+    result = runner.invoke(args=["audit", "verify"])
+    assert result.exit_code == 1
+    assert f"broken at event {second}" in result.output
+
+
+def test_verify_detects_a_deleted_event(app):
+    _write_events(app, 4)
+    with app.app_context():
+        ids = db.session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)).all()
+        db.session.execute(text("DELETE FROM audit_event WHERE id = :id"), {"id": ids[1]})
+        db.session.commit()
+        report = verify_chain(db.session)
+    assert not report.ok and report.broken_id == ids[2]
