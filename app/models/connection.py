@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, DateTime, ForeignKey, String, Text
+from sqlalchemy import Date, DateTime, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.models.base import Base, created_at, intpk, updated_at
@@ -19,6 +19,7 @@ class Connection(Base):
     """A link over which data crosses (API, EDI, SFTP, VPN, remote access, portal, e-mail)."""
 
     __tablename__ = "connection"
+    __table_args__ = (UniqueConstraint("supplier_id", "name", name="uq_connection_supplier_name"),)
 
     id: Mapped[intpk]
     supplier_id: Mapped[int] = mapped_column(

@@ -130,7 +130,8 @@ def upgrade():
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['owner_id'], ['user.id'], name=op.f('fk_connection_owner_id_user'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['supplier_id'], ['supplier.id'], name=op.f('fk_connection_supplier_id_supplier'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_connection'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_connection')),
+    sa.UniqueConstraint('supplier_id', 'name', name='uq_connection_supplier_name')
     )
     with op.batch_alter_table('connection', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_connection_internal_system'), ['internal_system'], unique=False)

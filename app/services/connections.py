@@ -1,0 +1,340 @@
+"""Connection use cases: validate, create, update, retire/archive, list with attention flags."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from app.models import Connection, ConnectionDataClass, Supplier
+from app.models.base import utcnow
+from app.models.text import search_key
+from app.services import Actor, ServiceError
+from app.services import validation as v
+from app.services.audit import changes, record, snapshot
+from app.services.inventory_stats import attention_conditions
+from app.services.suppliers import resolve_owner
+from risk_models import vocab
+from risk_models.attention import ConnectionFacts, connection_flags
+
+AUDITED = [
+    "supplier_id",
+    "name",
+    "kind",
+    "direction",
+    "internal_system",
+    "data_classes",
+    "authentication",
+    "encryption",
+    "integration_layer",
+    "access_level",
+    "endpoint",
+    "credential_expires_on",
+    "owner_id",
+    "status",
+    "last_reviewed_on",
+    "notes",
+]
+SORTS = {
+    "name": Connection.name,
+    "supplier": Supplier.search_key,
+    "kind": Connection.kind,
+    "system": Connection.internal_system,
+    "status": Connection.status,
+    "expires": Connection.credential_expires_on,
+    "reviewed": Connection.last_reviewed_on,
+}
+
+
+def clean_connection(
+    data: Mapping[str, Any], today: dt.date, *, previous: Connection | None = None
+) -> tuple[dict, dict[str, str]]:
+    """Parse raw input into model values; return (values, errors by field).
+
+    The supplier is resolved separately (resolve_supplier). A last-reviewed date
+    cannot lie in the future; an expiry already past is allowed (it is what gets
+    flagged) but only when it is not being newly set in the past on creation.
+    """
+    errors: dict[str, str] = {}
+    c = v.collect
+    values = {
+        "name": c(errors, "name", v.text, data.get("name"), max_len=120, required=True),
+        "kind": c(errors, "kind", v.choice, data.get("kind"), vocab.CONNECTION_KINDS),
+        "direction": c(errors, "direction", v.choice, data.get("direction"), vocab.DIRECTIONS),
+        "internal_system": c(
+            errors, "internal_system", v.choice, data.get("internal_system"), vocab.INTERNAL_SYSTEMS
+        ),
+        "data_classes": c(
+            errors,
+            "data_classes",
+            v.choices,
+            data.get("data_classes"),
+            vocab.DATA_CLASSES,
+            required=True,
+        ),
+        "authentication": c(
+            errors, "authentication", v.choice, data.get("authentication"), vocab.AUTHENTICATIONS
+        ),
+        "encryption": c(errors, "encryption", v.choice, data.get("encryption"), vocab.ENCRYPTIONS),
+        "integration_layer": c(
+            errors,
+            "integration_layer",
+            v.choice,
+            data.get("integration_layer"),
+            vocab.INTEGRATION_LAYERS,
+        ),
+        "access_level": c(
+            errors,
+            "access_level",
+            v.choice,
+            data.get("access_level"),
+            vocab.ACCESS_LEVELS,
+            default="read",
+        ),
+        "endpoint": c(errors, "endpoint", v.text, data.get("endpoint"), max_len=255),
+        "status": c(
+            errors,
+            "status",
+            v.choice,
+            data.get("status"),
+            vocab.CONNECTION_STATUSES,
+            default="active",
+        ),
+        "notes": c(errors, "notes", v.long_text, data.get("notes")),
+        "credential_expires_on": c(
+            errors, "credential_expires_on", v.date, data.get("credential_expires_on")
+        ),
+        "last_reviewed_on": c(
+            errors, "last_reviewed_on", v.date, data.get("last_reviewed_on"), not_after=today
+        ),
+    }
+    if "last_reviewed_on" in errors and "after" in errors["last_reviewed_on"]:
+        errors["last_reviewed_on"] = "A review date cannot be in the future."
+    return values, errors
+
+
+def resolve_supplier(session: Session, raw: Any) -> tuple[Supplier | None, str | None]:
+    """(supplier, error) for a supplier given as id, code or Supplier; archived ones refused."""
+    if isinstance(raw, Supplier):
+        supplier = raw
+    elif v.blank(raw):
+        return None, "This field is required."
+    elif isinstance(raw, int) or (isinstance(raw, str) and raw.strip().isdigit()):
+        supplier = session.get(Supplier, int(raw))
+        if supplier is None:
+            supplier = session.scalar(select(Supplier).where(Supplier.code == str(raw).strip()))
+    else:
+        supplier = session.scalar(select(Supplier).where(Supplier.code == str(raw).strip().upper()))
+    if supplier is None:
+        return None, f"No supplier {str(raw)[:40]!r}."
+    if supplier.archived:
+        return None, f"Supplier {supplier.code} is archived."
+    return supplier, None
+
+
+def _name_taken(session: Session, supplier_id: int, name: str, own_id: int | None) -> bool:
+    other = session.scalar(
+        select(Connection.id).where(Connection.supplier_id == supplier_id, Connection.name == name)
+    )
+    return other is not None and other != own_id
+
+
+def _validate(
+    session: Session, data: Mapping[str, Any], today: dt.date, previous: Connection | None
+) -> tuple[dict, Supplier | None, int | None]:
+    values, errors = clean_connection(data, today, previous=previous)
+    supplier, supplier_error = resolve_supplier(
+        session, data.get("supplier", previous.supplier if previous else None)
+    )
+    if supplier_error:
+        errors["supplier"] = supplier_error
+    owner_id, owner_error = resolve_owner(session, data.get("owner"))
+    if owner_error:
+        errors["owner"] = owner_error
+    if (
+        supplier
+        and values.get("name")
+        and _name_taken(session, supplier.id, values["name"], previous.id if previous else None)
+    ):
+        errors["name"] = f"{supplier.code} already has a connection named {values['name']!r}."
+    if errors:
+        raise ServiceError("The connection was not saved.", errors)
+    return values, supplier, owner_id
+
+
+def create_connection(
+    session: Session, actor: Actor, data: Mapping[str, Any], today: dt.date | None = None
+) -> Connection:
+    """Validate and add a connection (audited); ServiceError lists every bad field."""
+    values, supplier, owner_id = _validate(session, data, today or dt.date.today(), None)
+    connection = Connection(supplier=supplier, owner_id=owner_id)
+    for key, value in values.items():
+        setattr(connection, key, value)
+    session.add(connection)
+    session.flush()
+    record(
+        session,
+        actor,
+        "create",
+        "connection",
+        connection.id,
+        f"Created connection {connection.name} for {supplier.code}",
+        after=snapshot(connection, AUDITED),
+    )
+    return connection
+
+
+def update_connection(
+    session: Session,
+    actor: Actor,
+    connection: Connection,
+    data: Mapping[str, Any],
+    today: dt.date | None = None,
+) -> Connection:
+    """Validate and change a connection (audited with what changed)."""
+    values, supplier, owner_id = _validate(session, data, today or dt.date.today(), connection)
+    before = snapshot(connection, AUDITED)
+    for key, value in values.items():
+        setattr(connection, key, value)
+    connection.supplier = supplier
+    connection.owner_id = owner_id
+    session.flush()
+    old, new = changes(before, snapshot(connection, AUDITED))
+    if new:
+        record(
+            session,
+            actor,
+            "update",
+            "connection",
+            connection.id,
+            f"Updated connection {connection.name}",
+            old,
+            new,
+        )
+    return connection
+
+
+def archive_connection(session: Session, actor: Actor, connection: Connection) -> None:
+    """Remove a connection from the inventory (kept for history)."""
+    if connection.archived_at is not None:
+        raise ServiceError("This connection is already archived.")
+    connection.archived_at = utcnow()
+    session.flush()
+    record(
+        session,
+        actor,
+        "archive",
+        "connection",
+        connection.id,
+        f"Archived connection {connection.name}",
+    )
+
+
+def mark_reviewed(
+    session: Session, actor: Actor, connection: Connection, today: dt.date | None = None
+) -> None:
+    """Record that someone reviewed the connection today."""
+    today = today or dt.date.today()
+    before = connection.last_reviewed_on
+    connection.last_reviewed_on = today
+    session.flush()
+    record(
+        session,
+        actor,
+        "review",
+        "connection",
+        connection.id,
+        f"Reviewed connection {connection.name}",
+        {"last_reviewed_on": before.isoformat() if before else None},
+        {"last_reviewed_on": today.isoformat()},
+    )
+
+
+def flags_for(connection: Connection, today: dt.date | None = None) -> list[str]:
+    """Attention flag keys for one connection (see risk_models.attention.FLAGS)."""
+    return connection_flags(
+        ConnectionFacts(
+            encryption=connection.encryption,
+            integration_layer=connection.integration_layer,
+            credential_expires_on=connection.credential_expires_on,
+            last_reviewed_on=connection.last_reviewed_on,
+            status=connection.status,
+        ),
+        today or dt.date.today(),
+    )
+
+
+@dataclass
+class ConnectionFilters:
+    """What the connection list is filtered and sorted by (all optional)."""
+
+    q: str = ""
+    supplier_id: int | None = None
+    kind: str = ""
+    internal_system: str = ""
+    data_class: str = ""
+    authentication: str = ""
+    status: str = ""
+    owner_id: int | None = None
+    flag: str = ""
+    category: str = ""
+    criticality: str = ""
+    country: str = ""
+    archived: bool = False
+    sort: str = "supplier"
+
+
+def list_query(filters: ConnectionFilters, today: dt.date | None = None) -> Select:
+    """A SELECT of connections (with supplier and owner loaded) matching the filters."""
+    today = today or dt.date.today()
+    stmt = (
+        select(Connection)
+        .join(Connection.supplier)
+        .options(joinedload(Connection.supplier), selectinload(Connection.owner))
+        .where(Supplier.archived_at.is_(None))
+    )
+    stmt = stmt.where(
+        Connection.archived_at.is_not(None)
+        if filters.archived
+        else Connection.archived_at.is_(None)
+    )
+    if filters.q.strip():
+        needle = search_key(filters.q).replace("%", "").replace("_", "")
+        stmt = stmt.where(
+            or_(
+                func.lower(Connection.name).like(f"%{needle}%"),
+                Supplier.search_key.like(f"%{needle}%"),
+                func.lower(Connection.endpoint).like(f"%{needle}%"),
+            )
+        )
+    for attr in ("kind", "internal_system", "authentication", "status"):
+        if value := getattr(filters, attr):
+            stmt = stmt.where(getattr(Connection, attr) == value)
+    if filters.supplier_id:
+        stmt = stmt.where(Connection.supplier_id == filters.supplier_id)
+    if filters.owner_id:
+        stmt = stmt.where(Connection.owner_id == filters.owner_id)
+    if filters.data_class:
+        stmt = stmt.where(
+            exists().where(
+                ConnectionDataClass.connection_id == Connection.id,
+                ConnectionDataClass.data_class == filters.data_class,
+            )
+        )
+    for attr in ("category", "criticality"):
+        if value := getattr(filters, attr):
+            stmt = stmt.where(getattr(Supplier, attr) == value)
+    if filters.country:
+        stmt = stmt.where(Supplier.country == filters.country.upper())
+    if filters.flag:
+        condition = attention_conditions(today).get(filters.flag)
+        if condition is not None:
+            stmt = stmt.where(condition, Connection.status != "retired")
+    key = filters.sort.lstrip("-")
+    column = SORTS.get(key, Supplier.search_key)
+    order = column.desc() if filters.sort.startswith("-") else column.asc()
+    return stmt.order_by(order, Connection.name, Connection.id)
