@@ -287,6 +287,37 @@ class ConnectionFilters:
     archived: bool = False
     sort: str = "supplier"
 
+    @classmethod
+    def from_args(cls, args: Mapping[str, Any]) -> ConnectionFilters:
+        """Filters from query arguments; unknown or malformed values are ignored."""
+        from risk_models.attention import FLAGS
+
+        def known(name: str, vocabulary: dict[str, str]) -> str:
+            value = args.get(name)
+            return value if isinstance(value, str) and value in vocabulary else ""
+
+        def number(name: str) -> int | None:
+            raw = str(args.get(name, "")).strip()
+            return int(raw) if raw.isdigit() else None
+
+        sort = str(args.get("sort", "supplier"))
+        return cls(
+            q=str(args.get("q", ""))[:100],
+            supplier_id=number("supplier_id"),
+            kind=known("kind", vocab.CONNECTION_KINDS),
+            internal_system=known("internal_system", vocab.INTERNAL_SYSTEMS),
+            data_class=known("data_class", vocab.DATA_CLASSES),
+            authentication=known("authentication", vocab.AUTHENTICATIONS),
+            status=known("status", vocab.CONNECTION_STATUSES),
+            owner_id=number("owner"),
+            flag=known("flag", FLAGS),
+            category=known("category", vocab.SUPPLIER_CATEGORIES),
+            criticality=known("criticality", vocab.CRITICALITIES),
+            country=str(args.get("country", "")).strip().upper()[:2],
+            archived=str(args.get("archived", "")) in {"1", "true", "yes", "on"},
+            sort=sort if sort.lstrip("-") in SORTS else "supplier",
+        )
+
 
 def list_query(filters: ConnectionFilters, today: dt.date | None = None) -> Select:
     """A SELECT of connections (with supplier and owner loaded) matching the filters."""

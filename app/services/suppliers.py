@@ -247,6 +247,27 @@ class SupplierFilters:
     archived: bool = False
     sort: str = "name"
 
+    @classmethod
+    def from_args(cls, args: Mapping[str, Any]) -> SupplierFilters:
+        """Filters from query arguments; unknown or malformed values are ignored."""
+        owner = str(args.get("owner", "")).strip()
+        return cls(
+            q=str(args.get("q", ""))[:100],
+            category=_known(args.get("category"), vocab.SUPPLIER_CATEGORIES),
+            criticality=_known(args.get("criticality"), vocab.CRITICALITIES),
+            country=str(args.get("country", "")).strip().upper()[:2],
+            owner_id=int(owner) if owner.isdigit() else None,
+            status=_known(args.get("status"), vocab.SUPPLIER_STATUSES),
+            archived=str(args.get("archived", "")) in {"1", "true", "yes", "on"},
+            sort=str(args.get("sort", "name"))
+            if str(args.get("sort", "name")).lstrip("-") in SORTS
+            else "name",
+        )
+
+
+def _known(value: Any, vocabulary: dict[str, str]) -> str:
+    return value if isinstance(value, str) and value in vocabulary else ""
+
 
 def list_query(filters: SupplierFilters) -> Select:
     """A SELECT of suppliers matching the filters, sorted, with owners loaded."""
