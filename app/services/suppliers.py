@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.models import Supplier, User
+from app.models import AuditEvent, Connection, Role, Supplier, User
 from app.models.base import utcnow
 from app.models.text import search_key
 from app.services import Actor, ServiceError
@@ -32,6 +33,8 @@ AUDITED = [
     "next_reassessment_on",
     "notes",
 ]
+PER_PAGE = 25
+MAX_ID = 2**31 - 1  # larger ids cannot exist (INTEGER); PostgreSQL would refuse the query
 SORTS = {
     "name": Supplier.search_key,
     "code": Supplier.code,
@@ -55,6 +58,8 @@ def clean_supplier(
     the value the supplier already has.
     """
     errors: dict[str, str] = {}
+    refused = {key: _CONTROL_MESSAGE for key, value in data.items() if _has_control_chars(value)}
+    data = {key: None if key in refused else value for key, value in data.items()}
     c = v.collect
     values = {
         "code": c(errors, "code", v.code, data.get("code")),
@@ -87,15 +92,44 @@ def clean_supplier(
     if parsed is not None and parsed < today and parsed != keep_old:
         errors["next_reassessment_on"] = "The next reassessment cannot be in the past."
     values["next_reassessment_on"] = parsed
+    errors.update(refused)
     return values, errors
+
+
+_CONTROL_MESSAGE = "Remove the invisible control characters from this text."
+
+
+def _has_control_chars(value: Any) -> bool:
+    """True for text holding control characters other than tab and line breaks.
+
+    PostgreSQL refuses NUL in text outright, so such input must stop here, not at flush.
+    """
+    return isinstance(value, str) and any(
+        (ord(ch) < 32 and ch not in "\t\n\r") or ord(ch) == 127 for ch in value
+    )
+
+
+def _as_id(raw: Any) -> int | None:
+    """A positive database id from an int or a string of ASCII digits, else None."""
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int):
+        return raw if 0 < raw <= MAX_ID else None
+    text = str(raw).strip()
+    if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID:
+        return int(text)
+    return None
 
 
 def resolve_owner(session: Session, raw: Any) -> tuple[int | None, str | None]:
     """(owner id, error) for an owner given as id, e-mail or blank. Owners are staff."""
     if v.blank(raw):
         return None, None
+    if _has_control_chars(raw):
+        return None, _CONTROL_MESSAGE
     if isinstance(raw, int) or (isinstance(raw, str) and raw.strip().isdigit()):
-        user = session.get(User, int(raw))
+        owner_id = _as_id(raw)
+        user = session.get(User, owner_id) if owner_id else None
     else:
         user = session.scalar(
             select(User).where(func.lower(User.email) == str(raw).strip().lower())
@@ -157,9 +191,15 @@ def update_supplier(
     data: Mapping[str, Any],
     today: dt.date | None = None,
 ) -> Supplier:
-    """Validate and change a supplier (audited with the fields that changed)."""
+    """Validate and change a supplier (audited with the fields that changed).
+
+    An owner who has since been deactivated may stay while nobody changes the field.
+    """
     values, errors = clean_supplier(data, today or dt.date.today(), previous=supplier)
-    owner_id, owner_error = resolve_owner(session, data.get("owner"))
+    raw_owner = data.get("owner")
+    owner_id, owner_error = resolve_owner(session, raw_owner)
+    if owner_error and supplier.owner_id and _as_id(raw_owner) == supplier.owner_id:
+        owner_id, owner_error = supplier.owner_id, None
     if owner_error:
         errors["owner"] = owner_error
     if values.get("code") and (dup := _check_code_free(session, values["code"], supplier.id)):
@@ -195,6 +235,7 @@ def archive_supplier(session: Session, actor: Actor, supplier: Supplier) -> None
 
 
 def restore_supplier(session: Session, actor: Actor, supplier: Supplier) -> None:
+    """Bring an archived supplier back into the inventory."""
     if supplier.archived_at is None:
         raise ServiceError("This supplier is not archived.")
     supplier.archived_at = None
@@ -203,10 +244,18 @@ def restore_supplier(session: Session, actor: Actor, supplier: Supplier) -> None
 
 
 def set_sub_suppliers(
-    session: Session, actor: Actor, supplier: Supplier, sub_ids: list[int]
+    session: Session, actor: Actor, supplier: Supplier, sub_ids: list[Any]
 ) -> None:
-    """Replace the supplier's 4th parties (audited); a supplier cannot be its own."""
-    wanted = list(dict.fromkeys(int(i) for i in sub_ids))
+    """Replace the supplier's 4th parties (audited).
+
+    A supplier cannot be its own; an archived supplier may stay linked but not be newly added.
+    """
+    parsed = [_as_id(i) for i in sub_ids]
+    if None in parsed:
+        raise ServiceError(
+            "Some sub-suppliers do not exist.", {"sub_suppliers": "Unknown supplier."}
+        )
+    wanted = list(dict.fromkeys(i for i in parsed if i is not None))
     if supplier.id in wanted:
         raise ServiceError(
             "A supplier cannot be its own sub-supplier.",
@@ -217,8 +266,16 @@ def set_sub_suppliers(
         raise ServiceError(
             "Some sub-suppliers do not exist.", {"sub_suppliers": "Unknown supplier."}
         )
+    current = {s.id for s in supplier.sub_suppliers}
+    archived = [s.code for s in found if s.archived and s.id not in current]
+    if archived:
+        raise ServiceError(
+            "Archived suppliers cannot become sub-suppliers.",
+            {"sub_suppliers": f"Archived: {', '.join(sorted(archived))}."},
+        )
     before = sorted(s.code for s in supplier.sub_suppliers)
-    supplier.sub_suppliers = list(found)
+    by_id = {s.id: s for s in found}
+    supplier.sub_suppliers = sorted((by_id[i] for i in wanted), key=lambda s: (s.search_key, s.id))
     session.flush()
     after = sorted(s.code for s in found)
     if before != after:
@@ -232,6 +289,101 @@ def set_sub_suppliers(
             {"sub_suppliers": before},
             {"sub_suppliers": after},
         )
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def get_supplier(session: Session, supplier_id: Any) -> Supplier | None:
+    """The supplier with this id, or None (also for ids no row can have)."""
+    found = _as_id(supplier_id)
+    return session.get(Supplier, found) if found else None
+
+
+def _live_connection():
+    """Connections that still carry data: not archived, not retired."""
+    return Connection.archived_at.is_(None), Connection.status != "retired"
+
+
+def live_connection_counts(session: Session, supplier_ids: list[int]) -> dict[int, int]:
+    """Live connections per supplier, in one grouped query (suppliers without any are absent)."""
+    if not supplier_ids:
+        return {}
+    rows = session.execute(
+        select(Connection.supplier_id, func.count())
+        .where(Connection.supplier_id.in_(supplier_ids), *_live_connection())
+        .group_by(Connection.supplier_id)
+    ).all()
+    return {supplier_id: n for supplier_id, n in rows}
+
+
+def owner_options(session: Session, include_id: int | None = None) -> list[User]:
+    """Who may own suppliers (active admins and analysts), plus `include_id`, by name."""
+    eligible = User.id.in_(
+        select(User.id)
+        .join(User.roles)
+        .where(Role.name.in_(("admin", "analyst")), User.active.is_(True))
+    )
+    condition = or_(eligible, User.id == include_id) if include_id else eligible
+    users = session.scalars(select(User).where(condition)).all()
+    return sorted(users, key=lambda u: (search_key(u.display_name), u.id))
+
+
+@functools.cache
+def countries_by_name() -> list[tuple[str, str]]:
+    """(code, name) of every country, ordered by name ignoring accents (Åland near Albania)."""
+    return sorted(v.country_choices(), key=lambda pair: (search_key(pair[1]), pair[0]))
+
+
+def countries_in_use(session: Session) -> list[str]:
+    """The country codes of all suppliers, sorted by country name (for the filter)."""
+    codes = session.scalars(select(Supplier.country).distinct()).all()
+    return sorted(codes, key=lambda code: search_key(v.country_name(code)))
+
+
+@dataclass
+class SupplierProfile:
+    """What the supplier page shows beside the supplier's own fields."""
+
+    supplier: Supplier
+    connections: list[Connection]
+    live_connections: int
+    events: list[AuditEvent]
+
+
+def supplier_profile(session: Session, supplier: Supplier, *, events: int = 10) -> SupplierProfile:
+    """The supplier's connections (not archived) and its latest audit events, newest first."""
+    connections = session.scalars(
+        select(Connection)
+        .where(Connection.supplier_id == supplier.id, Connection.archived_at.is_(None))
+        .order_by(Connection.name, Connection.id)
+    ).all()
+    history = (
+        session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.entity_type == "supplier", AuditEvent.entity_id == str(supplier.id))
+            .order_by(AuditEvent.id.desc())
+            .limit(events)
+        ).all()
+        if events > 0
+        else []
+    )
+    live = sum(1 for c in connections if c.status != "retired")
+    return SupplierProfile(supplier, list(connections), live, list(history))
+
+
+def sub_supplier_candidates(
+    session: Session, supplier: Supplier, q: str = "", limit: int = 200
+) -> tuple[list[Supplier], int]:
+    """Live suppliers other than this one (matching `q`) that could be 4th parties; and how many."""
+    stmt = select(Supplier).where(Supplier.id != supplier.id, Supplier.archived_at.is_(None))
+    stmt = _search(stmt, q)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    found = session.scalars(stmt.order_by(Supplier.search_key, Supplier.id).limit(limit)).all()
+    return list(found), total
+
+
+# --- listing -------------------------------------------------------------------------------
 
 
 @dataclass
@@ -250,18 +402,31 @@ class SupplierFilters:
     @classmethod
     def from_args(cls, args: Mapping[str, Any]) -> SupplierFilters:
         """Filters from query arguments; unknown or malformed values are ignored."""
-        owner = str(args.get("owner", "")).strip()
+        sort = str(args.get("sort", "name"))
+        country = str(args.get("country", "")).strip().upper()
+        q = str(args.get("q", ""))[:100]
         return cls(
-            q=str(args.get("q", ""))[:100],
+            q="" if _has_control_chars(q) else q,
             category=_known(args.get("category"), vocab.SUPPLIER_CATEGORIES),
             criticality=_known(args.get("criticality"), vocab.CRITICALITIES),
-            country=str(args.get("country", "")).strip().upper()[:2],
-            owner_id=int(owner) if owner.isdigit() else None,
+            country=country if len(country) == 2 and country.isascii() else "",
+            owner_id=_as_id(args.get("owner", "")),
             status=_known(args.get("status"), vocab.SUPPLIER_STATUSES),
             archived=str(args.get("archived", "")) in {"1", "true", "yes", "on"},
-            sort=str(args.get("sort", "name"))
-            if str(args.get("sort", "name")).lstrip("-") in SORTS
-            else "name",
+            sort=sort if sort.lstrip("-") in SORTS else "name",
+        )
+
+    @property
+    def active(self) -> bool:
+        """True when anything narrows the list (sorting does not)."""
+        return bool(
+            self.q.strip()
+            or self.category
+            or self.criticality
+            or self.country
+            or self.owner_id
+            or self.status
+            or self.archived
         )
 
 
@@ -269,16 +434,57 @@ def _known(value: Any, vocabulary: dict[str, str]) -> str:
     return value if isinstance(value, str) and value in vocabulary else ""
 
 
+def _like(word: str) -> str:
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _search(stmt: Select, q: str) -> Select:
+    """Every word of `q` must appear in the folded name or in the code, in any order.
+
+    Names are compared through their search key, so 'thep viet' finds 'Thép Việt',
+    'muller' finds 'Müller', 'istanbul' finds 'İstanbul' and '精密' finds '深圳精密电子'.
+    """
+    for word in search_key(q).split()[:8]:
+        pattern = _like(word)
+        stmt = stmt.where(
+            or_(
+                Supplier.search_key.like(pattern, escape="\\"),
+                func.lower(Supplier.code).like(pattern, escape="\\"),
+            )
+        )
+    return stmt
+
+
+def _ranked(column, ordered: list[str]):
+    """Sort a coded column by a meaningful order instead of its stored codes."""
+    return case({key: rank for rank, key in enumerate(ordered)}, value=column, else_=len(ordered))
+
+
+def _sort_column(key: str):
+    if key == "criticality":
+        return case(CRITICALITY_ORDER, value=Supplier.criticality, else_=9)
+    if key == "country":
+        return _ranked(Supplier.country, [code for code, _name in countries_by_name()])
+    if key == "category":
+        labels = vocab.SUPPLIER_CATEGORIES
+        return _ranked(Supplier.category, sorted(labels, key=lambda k: labels[k].casefold()))
+    if key == "status":
+        return _ranked(Supplier.status, list(vocab.SUPPLIER_STATUSES))
+    return SORTS.get(key, Supplier.search_key)
+
+
 def list_query(filters: SupplierFilters) -> Select:
-    """A SELECT of suppliers matching the filters, sorted, with owners loaded."""
+    """A SELECT of suppliers matching the filters, sorted, with owners loaded.
+
+    Country sorts by country name, category by label, status by lifecycle, criticality
+    most critical first; suppliers without a next-reassessment date come last either way.
+    """
     stmt = select(Supplier).options(selectinload(Supplier.owner))
     stmt = stmt.where(
         Supplier.archived_at.is_not(None) if filters.archived else Supplier.archived_at.is_(None)
     )
-    if filters.q.strip():
-        needle = search_key(filters.q)
-        like = f"%{needle.replace('%', '').replace('_', '')}%"
-        stmt = stmt.where(or_(Supplier.search_key.like(like), func.lower(Supplier.code).like(like)))
+    stmt = _search(stmt, filters.q)
     if filters.category:
         stmt = stmt.where(Supplier.category == filters.category)
     if filters.criticality:
@@ -290,9 +496,8 @@ def list_query(filters: SupplierFilters) -> Select:
     if filters.status:
         stmt = stmt.where(Supplier.status == filters.status)
     key = filters.sort.lstrip("-")
-    column = SORTS.get(key, Supplier.search_key)
-    descending = filters.sort.startswith("-")
-    if key == "criticality":
-        column = case(CRITICALITY_ORDER, value=Supplier.criticality, else_=9)
-    order = column.desc() if descending else column.asc()
+    column = _sort_column(key)
+    order = column.desc() if filters.sort.startswith("-") else column.asc()
+    if key == "reassessment":
+        order = order.nulls_last()
     return stmt.order_by(order, Supplier.search_key, Supplier.id)

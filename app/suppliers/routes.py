@@ -1,18 +1,201 @@
-"""Supplier inventory views (stub: filled in by the supplier inventory work)."""
+"""Supplier inventory views: list, profile, create, edit, archive/restore, sub-suppliers."""
 
-from flask import render_template
+from __future__ import annotations
 
-from app.security import EDITORS, STAFF, roles_allowed
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from werkzeug.routing import BuildError
+
+from app.extensions import db
+from app.main.helpers import url_with
+from app.models import Supplier
+from app.security import (
+    ALL_ROLES,
+    EDITORS,
+    STAFF,
+    check_supplier_access,
+    current_actor,
+    roles_allowed,
+)
+from app.services import ServiceError
+from app.services import suppliers as service
+from app.services.validation import country_name
 from app.suppliers import bp
+from app.suppliers.forms import SupplierForm
+
+MAX_PAGE = 100_000
+
+
+@bp.context_processor
+def _helpers():
+    return {"country_name": country_name, "link_for": link_for}
+
+
+def link_for(endpoint: str, **values) -> str | None:
+    """A URL for another blueprint's endpoint, or None while it does not exist (yet)."""
+    if endpoint not in current_app.view_functions:
+        return None
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+def _supplier_or_404(supplier_id: int) -> Supplier:
+    check_supplier_access(supplier_id)
+    supplier = service.get_supplier(db.session, supplier_id)
+    if supplier is None:
+        abort(404)
+    return supplier
+
+
+def _page_number() -> int:
+    return min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
 
 
 @bp.route("/")
 @roles_allowed(*STAFF)
 def index():
-    return render_template("placeholder.html", title="Suppliers")
+    """The inventory: search, filters, sortable columns, 25 a page."""
+    filters = service.SupplierFilters.from_args(request.args)
+    page = db.paginate(
+        service.list_query(filters),
+        page=_page_number(),
+        per_page=service.PER_PAGE,
+        error_out=False,
+    )
+    if not page.items and page.total and page.page > 1:
+        return redirect(url_with(page=page.pages))
+    return render_template(
+        "suppliers/index.html",
+        page=page,
+        filters=filters,
+        counts=service.live_connection_counts(db.session, [s.id for s in page.items]),
+        owners=service.owner_options(db.session, include_id=filters.owner_id),
+        countries=service.countries_in_use(db.session),
+    )
 
 
-@bp.route("/new")
+@bp.route("/<int:id>")
+@roles_allowed(*ALL_ROLES)
+def detail(id: int):
+    """One supplier's profile; a supplier contact sees only its own (404 for any other)."""
+    supplier = _supplier_or_404(id)
+    internal = current_user.role != "supplier"
+    profile = service.supplier_profile(db.session, supplier, events=10 if internal else 0)
+    return render_template(
+        "suppliers/detail.html",
+        supplier=supplier,
+        profile=profile,
+        internal=internal,
+        can_edit=current_user.role in EDITORS,
+    )
+
+
+def _save(form: SupplierForm, supplier: Supplier | None):
+    """Run the create or update service; on refusal put its messages on the form."""
+    try:
+        if supplier is None:
+            supplier = service.create_supplier(db.session, current_actor(), form.service_data())
+        else:
+            service.update_supplier(db.session, current_actor(), supplier, form.service_data())
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        form.show_errors(exc)
+        return None
+    except IntegrityError:
+        # Another request took the same code between our check and the insert.
+        db.session.rollback()
+        form.show_errors(ServiceError("The supplier was not saved.", {"code": "Already used."}))
+        return None
+    return supplier
+
+
+@bp.route("/new", methods=["GET", "POST"])
 @roles_allowed(*EDITORS)
 def create():
-    return render_template("placeholder.html", title="New supplier")
+    """Add a supplier."""
+    form = SupplierForm(owners=service.owner_options(db.session))
+    if request.method == "GET":
+        form.owner.data = str(current_user.id)
+    if form.validate_on_submit() and (supplier := _save(form, None)):
+        flash(f"Supplier {supplier.code} {supplier.legal_name} was added.", "success")
+        return redirect(url_for(".detail", id=supplier.id))
+    return render_template("suppliers/form.html", form=form, supplier=None)
+
+
+@bp.route("/<int:id>/edit", methods=["GET", "POST"])
+@roles_allowed(*EDITORS)
+def edit(id: int):
+    """Change a supplier's fields."""
+    supplier = _supplier_or_404(id)
+    owners = service.owner_options(db.session, include_id=supplier.owner_id)
+    form = SupplierForm.for_supplier(supplier, owners)
+    if form.validate_on_submit() and _save(form, supplier):
+        flash(f"Supplier {supplier.code} was saved.", "success")
+        return redirect(url_for(".detail", id=supplier.id))
+    return render_template("suppliers/form.html", form=form, supplier=supplier)
+
+
+def _change_archived(id: int, change, done: str):
+    supplier = _supplier_or_404(id)
+    try:
+        change(db.session, current_actor(), supplier)
+        db.session.commit()
+        flash(done.format(code=supplier.code), "success")
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    return redirect(url_for(".detail", id=id))
+
+
+@bp.route("/<int:id>/archive", methods=["POST"])
+@roles_allowed(*EDITORS)
+def archive(id: int):
+    """Take a supplier out of the inventory (restorable)."""
+    return _change_archived(id, service.archive_supplier, "Supplier {code} was archived.")
+
+
+@bp.route("/<int:id>/restore", methods=["POST"])
+@roles_allowed(*EDITORS)
+def restore(id: int):
+    """Bring an archived supplier back."""
+    return _change_archived(id, service.restore_supplier, "Supplier {code} was restored.")
+
+
+@bp.route("/<int:id>/sub-suppliers", methods=["GET", "POST"])
+@roles_allowed(*EDITORS)
+def sub_suppliers(id: int):
+    """Choose the supplier's 4th parties among the other live suppliers."""
+    supplier = _supplier_or_404(id)
+    q = request.args.get("q", "")[:100]
+    error = None
+    selected = {s.id for s in supplier.sub_suppliers}
+    if request.method == "POST":
+        posted = request.form.getlist("sub_suppliers")
+        try:
+            service.set_sub_suppliers(db.session, current_actor(), supplier, posted)
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            detail = exc.errors.get("sub_suppliers")
+            error = f"{exc.message} {detail}" if detail else exc.message
+            selected = {int(i) for i in posted if i.isascii() and i.isdigit()}
+        else:
+            flash(f"Sub-suppliers of {supplier.code} were saved.", "success")
+            return redirect(url_for(".detail", id=supplier.id))
+    candidates, total = service.sub_supplier_candidates(db.session, supplier, q)
+    linked = {s.id for s in supplier.sub_suppliers}
+    return render_template(
+        "suppliers/sub_suppliers.html",
+        supplier=supplier,
+        current=supplier.sub_suppliers,
+        candidates=[s for s in candidates if s.id not in linked],
+        total=total,
+        shown=len(candidates),
+        selected=selected,
+        q=q,
+        error=error,
+    )
