@@ -7,10 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from app.models import Connection, ConnectionDataClass, Supplier
+from app.models import AuditEvent, Connection, ConnectionDataClass, Role, Supplier, User
 from app.models.base import utcnow
 from app.models.text import search_key
 from app.services import Actor, ServiceError
@@ -48,6 +48,8 @@ SORTS = {
     "expires": Connection.credential_expires_on,
     "reviewed": Connection.last_reviewed_on,
 }
+NULLABLE_SORTS = {"expires", "reviewed"}
+PER_PAGE = 25
 
 
 def clean_connection(
@@ -56,8 +58,8 @@ def clean_connection(
     """Parse raw input into model values; return (values, errors by field).
 
     The supplier is resolved separately (resolve_supplier). A last-reviewed date
-    cannot lie in the future; an expiry already past is allowed (it is what gets
-    flagged) but only when it is not being newly set in the past on creation.
+    cannot lie in the future. A credential expiry already past is accepted on purpose:
+    an inventory must be able to record an expired certificate, which is then flagged.
     """
     errors: dict[str, str] = {}
     c = v.collect
@@ -166,6 +168,11 @@ def _validate(
     return values, supplier, owner_id
 
 
+def _refuse_archived(connection: Connection) -> None:
+    if connection.archived_at is not None:
+        raise ServiceError("This connection is archived and can no longer be changed.")
+
+
 def create_connection(
     session: Session, actor: Actor, data: Mapping[str, Any], today: dt.date | None = None
 ) -> Connection:
@@ -196,6 +203,7 @@ def update_connection(
     today: dt.date | None = None,
 ) -> Connection:
     """Validate and change a connection (audited with what changed)."""
+    _refuse_archived(connection)
     values, supplier, owner_id = _validate(session, data, today or dt.date.today(), connection)
     before = snapshot(connection, AUDITED)
     for key, value in values.items():
@@ -238,6 +246,7 @@ def mark_reviewed(
     session: Session, actor: Actor, connection: Connection, today: dt.date | None = None
 ) -> None:
     """Record that someone reviewed the connection today."""
+    _refuse_archived(connection)
     today = today or dt.date.today()
     before = connection.last_reviewed_on
     connection.last_reviewed_on = today
@@ -301,6 +310,7 @@ class ConnectionFilters:
             return int(raw) if raw.isdigit() else None
 
         sort = str(args.get("sort", "supplier"))
+        country = str(args.get("country", "")).strip().upper()
         return cls(
             q=str(args.get("q", ""))[:100],
             supplier_id=number("supplier_id"),
@@ -313,7 +323,7 @@ class ConnectionFilters:
             flag=known("flag", FLAGS),
             category=known("category", vocab.SUPPLIER_CATEGORIES),
             criticality=known("criticality", vocab.CRITICALITIES),
-            country=str(args.get("country", "")).strip().upper()[:2],
+            country=country if len(country) == 2 and country.isalpha() else "",
             archived=str(args.get("archived", "")) in {"1", "true", "yes", "on"},
             sort=sort if sort.lstrip("-") in SORTS else "supplier",
         )
@@ -326,27 +336,31 @@ def list_query(filters: ConnectionFilters, today: dt.date | None = None) -> Sele
         select(Connection)
         .join(Connection.supplier)
         .options(joinedload(Connection.supplier), selectinload(Connection.owner))
-        .where(Supplier.archived_at.is_(None))
     )
+    if filters.supplier_id:
+        # One supplier's own view still lists its links after the supplier is archived.
+        stmt = stmt.where(Connection.supplier_id == filters.supplier_id)
+    else:
+        stmt = stmt.where(Supplier.archived_at.is_(None))
     stmt = stmt.where(
         Connection.archived_at.is_not(None)
         if filters.archived
         else Connection.archived_at.is_(None)
     )
-    if filters.q.strip():
-        needle = search_key(filters.q).replace("%", "").replace("_", "")
+    if term := filters.q.strip():
+        folded, lowered = search_key(term), term.lower()
         stmt = stmt.where(
             or_(
-                func.lower(Connection.name).like(f"%{needle}%"),
-                Supplier.search_key.like(f"%{needle}%"),
-                func.lower(Connection.endpoint).like(f"%{needle}%"),
+                func.lower(Connection.name).contains(folded, autoescape=True),
+                func.lower(Connection.name).contains(lowered, autoescape=True),
+                Supplier.search_key.contains(folded, autoescape=True),
+                Supplier.code.contains(term.upper(), autoescape=True),
+                func.lower(Connection.endpoint).contains(lowered, autoescape=True),
             )
         )
     for attr in ("kind", "internal_system", "authentication", "status"):
         if value := getattr(filters, attr):
             stmt = stmt.where(getattr(Connection, attr) == value)
-    if filters.supplier_id:
-        stmt = stmt.where(Connection.supplier_id == filters.supplier_id)
     if filters.owner_id:
         stmt = stmt.where(Connection.owner_id == filters.owner_id)
     if filters.data_class:
@@ -368,4 +382,90 @@ def list_query(filters: ConnectionFilters, today: dt.date | None = None) -> Sele
     key = filters.sort.lstrip("-")
     column = SORTS.get(key, Supplier.search_key)
     order = column.desc() if filters.sort.startswith("-") else column.asc()
-    return stmt.order_by(order, Connection.name, Connection.id)
+    if key in NULLABLE_SORTS:
+        # Blank dates go last either way, the same on SQLite and PostgreSQL.
+        order = order.nulls_last()
+    return stmt.order_by(order, Supplier.search_key, Connection.name, Connection.id)
+
+
+def explain_flags(connection: Connection, today: dt.date | None = None) -> list[tuple[str, str]]:
+    """(label, why and what to do) for each attention flag of one connection."""
+    from risk_models.attention import FLAGS
+
+    today = today or dt.date.today()
+    expires, reviewed = connection.credential_expires_on, connection.last_reviewed_on
+    texts = {
+        "credential_expired": lambda: (
+            f"The credential or certificate expired on {expires.isoformat()} "
+            f"({(today - expires).days} days ago). Renew it or suspend the connection."
+        ),
+        "credential_expiring": lambda: (
+            f"The credential or certificate expires on {expires.isoformat()} "
+            f"(in {(expires - today).days} days). Plan the renewal with the supplier."
+        ),
+        "no_encryption": lambda: (
+            "Data crosses this link unencrypted. Require TLS, IPsec, SSH or AS2 S/MIME."
+        ),
+        "direct_core": lambda: (
+            "The supplier reaches the ERP core directly, bypassing the integration layer. "
+            "Route it through the API gateway, iPaaS or EDI translator."
+        ),
+        "not_reviewed": lambda: (
+            f"Last reviewed on {reviewed.isoformat()}, more than a year ago. Review it."
+            if reviewed
+            else "This connection has never been reviewed. Review it."
+        ),
+    }
+    return [(FLAGS[key], texts[key]()) for key in flags_for(connection, today)]
+
+
+def history(session: Session, connection_id: int, limit: int = 10) -> list[AuditEvent]:
+    """The latest audit events of one connection, newest first."""
+    return list(
+        session.scalars(
+            select(AuditEvent)
+            .where(
+                AuditEvent.entity_type == "connection",
+                AuditEvent.entity_id == str(connection_id),
+            )
+            .order_by(AuditEvent.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def supplier_choices(session: Session, keep: Supplier | None = None) -> list[tuple[str, str]]:
+    """(id, "Name (CODE)") of every live supplier by name, plus `keep` if archived."""
+    suppliers = list(
+        session.scalars(
+            select(Supplier).where(Supplier.archived_at.is_(None)).order_by(Supplier.search_key)
+        )
+    )
+    if keep is not None and keep not in suppliers:
+        suppliers.insert(0, keep)
+    return [(str(s.id), f"{s.legal_name} ({s.code})") for s in suppliers]
+
+
+def owner_choices(session: Session, keep_id: int | None = None) -> list[tuple[str, str]]:
+    """(id, name) of active admins and analysts (who may own connections), plus `keep_id`."""
+    eligible = and_(Role.name.in_(["admin", "analyst"]), User.active.is_(True))
+    stmt = (
+        select(User)
+        .join(User.roles)
+        .where(or_(eligible, User.id == keep_id) if keep_id else eligible)
+        .order_by(func.lower(User.name), User.email)
+    )
+    return [(str(u.id), f"{u.display_name} <{u.email}>") for u in session.scalars(stmt)]
+
+
+def filter_countries(session: Session) -> list[str]:
+    """Countries of live suppliers that have connections (for the list's filter bar)."""
+    return list(
+        session.scalars(
+            select(Supplier.country)
+            .join(Connection)
+            .where(Supplier.archived_at.is_(None))
+            .distinct()
+            .order_by(Supplier.country)
+        )
+    )
