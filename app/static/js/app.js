@@ -10,4 +10,19 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("select[data-autosubmit]").forEach((select) => {
     select.addEventListener("change", () => select.form.requestSubmit());
   });
+  // A role select with data-supplier-toggle="<select id>" shows that supplier select only
+  // for the supplier role (and clears it otherwise). Without JS both stay; the server checks.
+  document.querySelectorAll("select[data-supplier-toggle]").forEach((role) => {
+    const supplier = document.getElementById(role.dataset.supplierToggle);
+    if (!supplier) return;
+    const wrapper = supplier.closest(".mb-3") || supplier;
+    const sync = () => {
+      const needed = role.value === "supplier";
+      wrapper.classList.toggle("d-none", !needed);
+      supplier.required = needed;
+      if (!needed) supplier.value = "";
+    };
+    role.addEventListener("change", sync);
+    sync();
+  });
 });

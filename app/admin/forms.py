@@ -1,0 +1,129 @@
+"""Forms of the admin area: create and edit users, reset a password, filter the audit trail.
+
+The forms check presence and shape; the users service decides what is acceptable
+(e-mail, duplicates, role and supplier binding, password length) and its errors are
+mapped back onto these fields by the views.
+"""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    Form,
+    IntegerField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import EqualTo, InputRequired, NumberRange, Optional, ValidationError
+
+from app.services.users import MIN_PASSWORD, without_controls
+from risk_models.vocab import ROLES
+
+NO_SUPPLIER = SelectChoice("", "— None (staff roles) —")
+SUPPLIER_HELP = "Required for supplier contacts, who see only this supplier; empty for staff."
+
+
+def optional_int(value):
+    """Coerce a select value: '' or None is no choice, digits an id (ValueError otherwise)."""
+    if value in ("", None):
+        return None
+    return int(value)
+
+
+def _supplier_field() -> SelectField:
+    return SelectField(
+        "Supplier",
+        coerce=optional_int,
+        choices=[NO_SUPPLIER],
+        description=SUPPLIER_HELP,
+    )
+
+
+def _role_field() -> SelectField:
+    return SelectField(
+        "Role",
+        choices=[SelectChoice(value, text) for value, text in ROLES.items()],
+        validators=[InputRequired(message="Choose a role.")],
+        render_kw={"data-supplier-toggle": "supplier_id"},
+    )
+
+
+def _password_fields(label: str) -> tuple[PasswordField, PasswordField]:
+    password = PasswordField(
+        label,
+        validators=[InputRequired(message="Type a password.")],
+        description=f"At least {MIN_PASSWORD} characters. Tell the user through a safe channel.",
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        "Repeat the password",
+        validators=[
+            InputRequired(message="Repeat the password."),
+            EqualTo("password", message="The two passwords do not match."),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    return password, confirm
+
+
+class UserCreateForm(FlaskForm):
+    """A new account: who, which role, which supplier, and a first password."""
+
+    email = EmailField(
+        "E-mail",
+        validators=[InputRequired(message="Type the e-mail address.")],
+        render_kw={"autocomplete": "off"},
+    )
+    name = StringField("Name", render_kw={"autocomplete": "off"})
+    role = _role_field()
+    supplier_id = _supplier_field()
+    password, confirm = _password_fields("Initial password")
+
+
+class UserEditForm(FlaskForm):
+    """Name, role, supplier binding and whether the account may log in."""
+
+    name = StringField("Name", render_kw={"autocomplete": "off"})
+    role = _role_field()
+    supplier_id = _supplier_field()
+    active = BooleanField(
+        "Active (may log in)",
+        description="Unticking this ends the user's sessions at once.",
+    )
+
+
+class PasswordResetForm(FlaskForm):
+    """An administrator sets a new password for someone else."""
+
+    password, confirm = _password_fields("New password")
+
+
+def _clean(text: str | None, max_len: int) -> str:
+    return without_controls(text or "").strip()[:max_len]
+
+
+class AuditFilterForm(Form):
+    """The audit browser's filters, read from the query string (no CSRF: a GET search)."""
+
+    actor = StringField("Who (e-mail contains)", filters=[lambda s: _clean(s, 100)])
+    action = SelectField("Action", choices=[SelectChoice("", "Any action")], default="")
+    entity_type = SelectField("Record type", choices=[SelectChoice("", "Any type")], default="")
+    entity_id = StringField("Record id", filters=[lambda s: _clean(s, 40)])
+    event = IntegerField(
+        "Event #",
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=2**31 - 1, message="A positive event number."),
+        ],
+    )
+    date_from = DateField("From (UTC)", validators=[Optional()])
+    date_to = DateField("To (UTC)", validators=[Optional()])
+
+    def validate_date_to(self, field) -> None:
+        if field.data and self.date_from.data and field.data < self.date_from.data:
+            raise ValidationError("The end date is before the start date.")
