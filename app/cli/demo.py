@@ -1,4 +1,8 @@
-"""flask seed-demo: demo users (the full manufacturing network lands with the demo-data work)."""
+"""flask seed-demo [--if-empty] [--suppliers N] [--seed S] [--bulk/--audited].
+
+Builds the demo manufacturing network with app.services.demo (idempotent) and
+prints the demo logins. `make run` calls it with --if-empty on every start.
+"""
 
 from __future__ import annotations
 
@@ -7,32 +11,59 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import User
-from app.services import Actor
-from app.services.users import create_user
+from app.services import Actor, ServiceError
+from app.services.demo import BULK_THRESHOLD, DEFAULT_SEED, MAX_SUPPLIERS, build_demo, demo_logins
+from app.services.demo_data import DEMO_PASSWORD, SUPPLIERS
 
-DEMO_PASSWORD = "chainlight-demo"  # noqa: S105 - printed for the demo, documented in README
-DEMO_USERS = [
-    ("admin@demo.chainlight", "admin", "Ada Admin"),
-    ("analyst@demo.chainlight", "analyst", "Ana Analyst"),
-    ("exec@demo.chainlight", "executive", "Eli Executive"),
-]
+
+def print_logins(logins: list[tuple[str, str, str]]) -> None:
+    """The table of demo logins (role, e-mail, bound supplier)."""
+    if not logins:
+        return
+    click.echo(f"Demo logins (password: {DEMO_PASSWORD}):")
+    width = max(len(email) for _, email, _ in logins)
+    for role, email, supplier in logins:
+        line = f"  {role:<10} {email:<{width}}"
+        click.echo(f"{line}  {supplier}".rstrip() if supplier else line.rstrip())
 
 
 def register(app) -> None:
     @app.cli.command("seed-demo")
-    @click.option("--if-empty", is_flag=True, help="Do nothing when users already exist.")
-    def seed_demo(if_empty):
-        """Create demo data (idempotent) and print how to log in."""
+    @click.option("--if-empty", is_flag=True, help="Do nothing when any user already exists.")
+    @click.option(
+        "--suppliers",
+        type=click.IntRange(1, MAX_SUPPLIERS),
+        default=None,
+        help=f"Total suppliers (default {len(SUPPLIERS)}, the curated network; more are "
+        "generated with about three connections each).",
+    )
+    @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True)
+    @click.option(
+        "--bulk/--audited",
+        default=None,
+        help=f"Write generated suppliers with batched inserts and one summary audit event "
+        f"(default above {BULK_THRESHOLD} generated), or one audit event per row.",
+    )
+    def seed_demo(if_empty, suppliers, seed, bulk):
+        """Create the demo network (idempotent) and print how to log in."""
         if if_empty and db.session.scalar(select(User.id).limit(1)) is not None:
-            click.echo("Demo data already present.")
+            click.echo("Users already exist; demo data not loaded.")
+            print_logins(demo_logins(db.session))
             return
-        actor = Actor.system("seed-demo")
-        for email, role, name in DEMO_USERS:
-            if db.session.scalar(select(User.id).where(User.email == email)) is None:
-                create_user(
-                    db.session, actor, email=email, role=role, password=DEMO_PASSWORD, name=name
-                )
-        db.session.commit()
-        click.echo(f"Demo logins (password: {DEMO_PASSWORD}):")
-        for email, role, _ in DEMO_USERS:
-            click.echo(f"  {role:<10} {email}")
+        try:
+            result = build_demo(
+                db.session, Actor.system("seed-demo"), suppliers=suppliers, seed=seed, bulk=bulk
+            )
+            db.session.commit()
+        except ServiceError as exc:
+            db.session.rollback()
+            raise click.ClickException(exc.message) from exc
+        if result.changed:
+            how = " (generated suppliers in bulk, one audit event)" if result.bulk else ""
+            click.echo(
+                f"Created {result.suppliers} suppliers, {result.connections} connections, "
+                f"{result.links} sub-supplier links and {result.users} users{how}."
+            )
+        else:
+            click.echo("Demo data already present; nothing changed.")
+        print_logins(result.logins)
