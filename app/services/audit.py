@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
@@ -24,6 +25,18 @@ from app.services import Actor
 
 GENESIS = "0" * 64
 _LOCK_KEY = 0x43484149  # "CHAI": the advisory lock that serialises chain writers
+_HEAD = "chainlight_audit_head"  # session.info key: the chain head this transaction wrote
+
+
+def _forget_head(session: Session, *args: Any) -> None:
+    session.info.pop(_HEAD, None)
+
+
+# Once a transaction has appended an event it holds the chain (the advisory lock on
+# PostgreSQL, the write lock on SQLite) until it ends, so the head it wrote stays the head
+# and need not be read again. Any end of the transaction forgets it.
+for _name in ("after_commit", "after_rollback", "after_soft_rollback"):
+    sa_event.listen(Session, _name, _forget_head)
 
 
 def jsonable(value: Any) -> Any:
@@ -82,11 +95,17 @@ def record(
     before: dict | None = None,
     after: dict | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain (flushes; the caller commits with its own change)."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
-    last = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
-    event = AuditEvent(
+    """Append one event to the chain; the caller commits it together with its own change.
+
+    The event is added to the session, not flushed: it is written with the next flush,
+    so a bulk change writes its events in batches.
+    """
+    last = session.info.get(_HEAD)
+    if last is None:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+        last = session.scalar(select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1))
+    entry = AuditEvent(
         occurred_at=utcnow(),
         actor_id=actor.user_id,
         actor_email=actor.email[:255],
@@ -99,10 +118,10 @@ def record(
         ip_address=actor.ip_address[:64],
         prev_hash=last or GENESIS,
     )
-    event.hash = compute_hash(event)
-    session.add(event)
-    session.flush()
-    return event
+    entry.hash = compute_hash(entry)
+    session.add(entry)
+    session.info[_HEAD] = entry.hash
+    return entry
 
 
 def record_failed_login(session: Session, user, ip_address: str, locked: bool) -> AuditEvent:

@@ -320,7 +320,7 @@ class ConnectionFilters:
             authentication=known("authentication", vocab.AUTHENTICATIONS),
             status=known("status", vocab.CONNECTION_STATUSES),
             owner_id=number("owner"),
-            flag=known("flag", FLAGS),
+            flag=known("flag", {"any": "", **FLAGS}),
             category=known("category", vocab.SUPPLIER_CATEGORIES),
             criticality=known("criticality", vocab.CRITICALITIES),
             country=country if len(country) == 2 and country.isalpha() else "",
@@ -376,7 +376,10 @@ def list_query(filters: ConnectionFilters, today: dt.date | None = None) -> Sele
     if filters.country:
         stmt = stmt.where(Supplier.country == filters.country.upper())
     if filters.flag:
-        condition = attention_conditions(today).get(filters.flag)
+        conditions = attention_conditions(today)
+        condition = (
+            or_(*conditions.values()) if filters.flag == "any" else conditions.get(filters.flag)
+        )
         if condition is not None:
             stmt = stmt.where(condition, Connection.status != "retired")
     key = filters.sort.lstrip("-")

@@ -19,6 +19,7 @@ class Overview:
     connections: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)
     attention: dict[str, int] = field(default_factory=dict)
+    needing_attention: int = 0
 
 
 def attention_conditions(today: dt.date) -> dict:
@@ -57,11 +58,15 @@ def overview(session: Session, today: dt.date | None = None) -> Overview:
     result.connections = sum(result.by_kind.values())
     conds = attention_conditions(today)
     counts = (
-        select(*[func.count().filter(cond).label(key) for key, cond in conds.items()])
+        select(
+            *[func.count().filter(cond).label(key) for key, cond in conds.items()],
+            func.count().filter(or_(*conds.values())).label("any"),
+        )
         .select_from(Connection)
         .join(Supplier)
         .where(live_supplier, Connection.archived_at.is_(None), Connection.status != "retired")
     )
     row = session.execute(counts).one()
-    result.attention = dict(zip(conds.keys(), row, strict=True))
+    result.attention = dict(zip(conds.keys(), row[:-1], strict=True))
+    result.needing_attention = row[-1]
     return result

@@ -24,6 +24,7 @@ def _event(
     session, actor="ana@example.com", action="update", entity=("supplier", 1), when=None, **kw
 ):
     event = record(session, Actor(user_id=None, email=actor), action, *entity, **kw)
+    session.flush()  # record() leaves the insert to the next flush; backdating needs the id
     if when is not None:
         # Backdating breaks the hash, which these read-side tests do not care about.
         session.execute(

@@ -81,3 +81,17 @@ def test_attention_counts_agree_with_flags_and_list_filter(app):
         "direct_core": 1,
         "not_reviewed": 2,
     }
+
+
+def test_needing_attention_counts_each_connection_once(app):
+    with app.app_context():
+        s = make_supplier(db.session)
+        fresh = {"last_reviewed_on": TODAY}
+        make_connection(db.session, s, encryption="none", integration_layer="direct_core", **fresh)
+        make_connection(db.session, s, credential_expires_on=day(5), **fresh)
+        make_connection(db.session, s, **fresh)
+        result = overview(db.session, TODAY)
+        listed = db.session.scalars(svc.list_query(svc.ConnectionFilters(flag="any"), TODAY)).all()
+    assert sum(result.attention.values()) == 3
+    assert result.needing_attention == 2
+    assert len(listed) == 2

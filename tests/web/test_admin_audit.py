@@ -29,8 +29,9 @@ def _write(app, n=1, **kw):
     values.update(kw)
     actor = Actor(user_id=None, email=values.pop("actor", "ana@example.com"))
     with app.app_context():
-        ids = [record(db.session, actor, **values).id for _ in range(n)]
+        events = [record(db.session, actor, **values) for _ in range(n)]
         db.session.commit()
+        ids = [e.id for e in events]
     return ids
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks: `python -m bench` (or `make bench`). Timings are printed, never asserted in tests."""
