@@ -261,10 +261,15 @@ def audit():
         chain=chain,
         filtered=any(v for k, v in args.items() if k in form),
         csv_url=url_for("admin.audit_csv", **args),
-        entity_href=audit_search.entity_href,
+        entity_href=_entity_href,
         diff_rows=audit_search.diff_rows,
         show_value=audit_search.show_value,
     )
+
+
+def _entity_href(entity_type: str, entity_id: str) -> str | None:
+    page = audit_search.entity_page(entity_type, entity_id)
+    return url_for(page[0], **page[1]) if page else None
 
 
 @bp.route("/audit.csv")

@@ -179,7 +179,7 @@ def review(connection_id: int):
 @bp.context_processor
 def _helpers() -> dict:
     def supplier_url(supplier_id: int) -> str:
-        """A supplier's page (a plain path: the suppliers blueprint owns that route)."""
-        return f"{request.script_root}/suppliers/{supplier_id}"
+        """A supplier's page."""
+        return url_for("suppliers.detail", supplier_id=supplier_id)
 
     return {"supplier_url": supplier_url}

@@ -85,17 +85,19 @@ def known_values(session: Session) -> tuple[list[str], list[str]]:
     return list(actions), list(types)
 
 
-def entity_href(entity_type: str, entity_id: str) -> str | None:
-    """Where the record an event is about can be seen (None when there is no page)."""
-    if not entity_id.isdigit():
+ENTITY_PAGES = {
+    "supplier": ("suppliers.detail", "supplier_id"),
+    "connection": ("connections.detail", "connection_id"),
+    "user": ("admin.edit_user", "user_id"),
+}
+
+
+def entity_page(entity_type: str, entity_id: str) -> tuple[str, dict[str, int]] | None:
+    """(endpoint, url values) of the page showing an event's record, or None."""
+    if not entity_id.isdigit() or entity_type not in ENTITY_PAGES:
         return None
-    if entity_type == "supplier":
-        return f"/suppliers/{entity_id}"
-    if entity_type == "connection":
-        return f"/connections/{entity_id}"
-    if entity_type == "user":
-        return f"/admin/users/{entity_id}"
-    return None
+    endpoint, arg = ENTITY_PAGES[entity_type]
+    return endpoint, {arg: int(entity_id)}
 
 
 def diff_rows(before: dict | None, after: dict | None) -> list[tuple[str, Any, Any]]:

@@ -77,11 +77,11 @@ def index():
     )
 
 
-@bp.route("/<int:id>")
+@bp.route("/<int:supplier_id>")
 @roles_allowed(*ALL_ROLES)
-def detail(id: int):
+def detail(supplier_id: int):
     """One supplier's profile; a supplier contact sees only its own (404 for any other)."""
-    supplier = _supplier_or_404(id)
+    supplier = _supplier_or_404(supplier_id)
     internal = current_user.role != "supplier"
     profile = service.supplier_profile(db.session, supplier, events=10 if internal else 0)
     return render_template(
@@ -122,25 +122,25 @@ def create():
         form.owner.data = str(current_user.id)
     if form.validate_on_submit() and (supplier := _save(form, None)):
         flash(f"Supplier {supplier.code} {supplier.legal_name} was added.", "success")
-        return redirect(url_for(".detail", id=supplier.id))
+        return redirect(url_for(".detail", supplier_id=supplier.id))
     return render_template("suppliers/form.html", form=form, supplier=None)
 
 
-@bp.route("/<int:id>/edit", methods=["GET", "POST"])
+@bp.route("/<int:supplier_id>/edit", methods=["GET", "POST"])
 @roles_allowed(*EDITORS)
-def edit(id: int):
+def edit(supplier_id: int):
     """Change a supplier's fields."""
-    supplier = _supplier_or_404(id)
+    supplier = _supplier_or_404(supplier_id)
     owners = service.owner_options(db.session, include_id=supplier.owner_id)
     form = SupplierForm.for_supplier(supplier, owners)
     if form.validate_on_submit() and _save(form, supplier):
         flash(f"Supplier {supplier.code} was saved.", "success")
-        return redirect(url_for(".detail", id=supplier.id))
+        return redirect(url_for(".detail", supplier_id=supplier.id))
     return render_template("suppliers/form.html", form=form, supplier=supplier)
 
 
-def _change_archived(id: int, change, done: str):
-    supplier = _supplier_or_404(id)
+def _change_archived(supplier_id: int, change, done: str):
+    supplier = _supplier_or_404(supplier_id)
     try:
         change(db.session, current_actor(), supplier)
         db.session.commit()
@@ -148,28 +148,28 @@ def _change_archived(id: int, change, done: str):
     except ServiceError as exc:
         db.session.rollback()
         flash(exc.message, "error")
-    return redirect(url_for(".detail", id=id))
+    return redirect(url_for(".detail", supplier_id=supplier_id))
 
 
-@bp.route("/<int:id>/archive", methods=["POST"])
+@bp.route("/<int:supplier_id>/archive", methods=["POST"])
 @roles_allowed(*EDITORS)
-def archive(id: int):
+def archive(supplier_id: int):
     """Take a supplier out of the inventory (restorable)."""
-    return _change_archived(id, service.archive_supplier, "Supplier {code} was archived.")
+    return _change_archived(supplier_id, service.archive_supplier, "Supplier {code} was archived.")
 
 
-@bp.route("/<int:id>/restore", methods=["POST"])
+@bp.route("/<int:supplier_id>/restore", methods=["POST"])
 @roles_allowed(*EDITORS)
-def restore(id: int):
+def restore(supplier_id: int):
     """Bring an archived supplier back."""
-    return _change_archived(id, service.restore_supplier, "Supplier {code} was restored.")
+    return _change_archived(supplier_id, service.restore_supplier, "Supplier {code} was restored.")
 
 
-@bp.route("/<int:id>/sub-suppliers", methods=["GET", "POST"])
+@bp.route("/<int:supplier_id>/sub-suppliers", methods=["GET", "POST"])
 @roles_allowed(*EDITORS)
-def sub_suppliers(id: int):
+def sub_suppliers(supplier_id: int):
     """Choose the supplier's 4th parties among the other live suppliers."""
-    supplier = _supplier_or_404(id)
+    supplier = _supplier_or_404(supplier_id)
     q = request.args.get("q", "")[:100]
     error = None
     selected = {s.id for s in supplier.sub_suppliers}
@@ -185,7 +185,7 @@ def sub_suppliers(id: int):
             selected = {int(i) for i in posted if i.isascii() and i.isdigit()}
         else:
             flash(f"Sub-suppliers of {supplier.code} were saved.", "success")
-            return redirect(url_for(".detail", id=supplier.id))
+            return redirect(url_for(".detail", supplier_id=supplier.id))
     candidates, total = service.sub_supplier_candidates(db.session, supplier, q)
     linked = {s.id for s in supplier.sub_suppliers}
     return render_template(

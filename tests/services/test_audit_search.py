@@ -66,13 +66,13 @@ def test_known_values(ctx):
     assert search.known_values(ctx) == (["create", "update"], ["connection", "supplier"])
 
 
-def test_entity_href():
-    assert search.entity_href("supplier", "12") == "/suppliers/12"
-    assert search.entity_href("connection", "3") == "/connections/3"
-    assert search.entity_href("user", "5") == "/admin/users/5"
-    assert search.entity_href("import", "abc") is None
-    assert search.entity_href("supplier", "../x") is None
-    assert search.entity_href("report", "4") is None
+def test_entity_page():
+    assert search.entity_page("supplier", "12") == ("suppliers.detail", {"supplier_id": 12})
+    assert search.entity_page("connection", "3") == ("connections.detail", {"connection_id": 3})
+    assert search.entity_page("user", "5") == ("admin.edit_user", {"user_id": 5})
+    assert search.entity_page("import", "abc") is None
+    assert search.entity_page("supplier", "../x") is None
+    assert search.entity_page("report", "4") is None
 
 
 def test_diff_rows_and_values():
