@@ -16,10 +16,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     register_extensions(app)
+    register_converters(app)
     register_blueprints(app)
     register_errors(app)
     register_template_helpers(app)
     register_security_headers(app)
+    register_input_guard(app)
     register_cli(app)
     return app
 
@@ -38,6 +40,20 @@ def register_extensions(app: Flask) -> None:
     datastore = SQLAlchemyUserDatastore(db, models.User, models.Role)
     security.init_app(app, datastore, login_form=ChainlightLoginForm)
     connect_signals(app)
+
+
+def register_converters(app: Flask) -> None:
+    """`<int:...>` in routes matches database ids only: a larger number is a plain 404."""
+    from werkzeug.routing import IntegerConverter
+
+    from app.services.validation import MAX_ID
+
+    class IdConverter(IntegerConverter):
+        def __init__(self, url_map, *args, **kwargs):
+            kwargs.setdefault("max", MAX_ID)
+            super().__init__(url_map, *args, **kwargs)
+
+    app.url_map.converters["int"] = IdConverter
 
 
 def register_blueprints(app: Flask) -> None:
@@ -84,6 +100,19 @@ def register_security_headers(app: Flask) -> None:
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
             )
         return response
+
+
+def register_input_guard(app: Flask) -> None:
+    """Refuse NUL characters in query or form values: no field accepts them and
+    PostgreSQL cannot store them, so they only ever come from probes."""
+    from flask import abort, request
+
+    @app.before_request
+    def _refuse_nul():
+        for values in (request.args, request.form):
+            for value in values.listvalues():
+                if any("\x00" in item for item in value):
+                    abort(400, description="The request contained a NUL character.")
 
 
 def register_cli(app: Flask) -> None:

@@ -32,7 +32,7 @@ def _connection_or_404(connection_id: int) -> Connection:
 
 def _page_number() -> int:
     raw = request.args.get("page", "1")
-    return max(int(raw), 1) if raw.isdigit() else 1
+    return min(max(int(raw), 1), 100_000) if raw.isascii() and raw.isdigit() else 1
 
 
 @bp.route("/")

@@ -35,7 +35,8 @@ def register(app) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         code = exc.code or 500
-        return _respond(code, MESSAGES.get(code, exc.description or "Error"))
+        custom = exc.description and exc.description != type(exc).description
+        return _respond(code, exc.description if custom else MESSAGES.get(code, "Error"))
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -126,7 +126,8 @@ def resolve_supplier(session: Session, raw: Any) -> tuple[Supplier | None, str |
     elif v.blank(raw):
         return None, "This field is required."
     elif isinstance(raw, int) or (isinstance(raw, str) and raw.strip().isdigit()):
-        supplier = session.get(Supplier, int(raw))
+        supplier_id = v.record_id(raw)
+        supplier = session.get(Supplier, supplier_id) if supplier_id else None
         if supplier is None:
             supplier = session.scalar(select(Supplier).where(Supplier.code == str(raw).strip()))
     else:
@@ -306,13 +307,12 @@ class ConnectionFilters:
             return value if isinstance(value, str) and value in vocabulary else ""
 
         def number(name: str) -> int | None:
-            raw = str(args.get(name, "")).strip()
-            return int(raw) if raw.isdigit() else None
+            return v.record_id(args.get(name))
 
         sort = str(args.get("sort", "supplier"))
         country = str(args.get("country", "")).strip().upper()
         return cls(
-            q=str(args.get("q", ""))[:100],
+            q="".join(ch for ch in str(args.get("q", ""))[:100] if not v.has_control_chars(ch)),
             supplier_id=number("supplier_id"),
             kind=known("kind", vocab.CONNECTION_KINDS),
             internal_system=known("internal_system", vocab.INTERNAL_SYSTEMS),

@@ -34,7 +34,6 @@ AUDITED = [
     "notes",
 ]
 PER_PAGE = 25
-MAX_ID = 2**31 - 1  # larger ids cannot exist (INTEGER); PostgreSQL would refuse the query
 SORTS = {
     "name": Supplier.search_key,
     "code": Supplier.code,
@@ -58,7 +57,7 @@ def clean_supplier(
     the value the supplier already has.
     """
     errors: dict[str, str] = {}
-    refused = {key: _CONTROL_MESSAGE for key, value in data.items() if _has_control_chars(value)}
+    refused = {key: v.CONTROL_MESSAGE for key, value in data.items() if v.has_control_chars(value)}
     data = {key: None if key in refused else value for key, value in data.items()}
     c = v.collect
     values = {
@@ -96,39 +95,14 @@ def clean_supplier(
     return values, errors
 
 
-_CONTROL_MESSAGE = "Remove the invisible control characters from this text."
-
-
-def _has_control_chars(value: Any) -> bool:
-    """True for text holding control characters other than tab and line breaks.
-
-    PostgreSQL refuses NUL in text outright, so such input must stop here, not at flush.
-    """
-    return isinstance(value, str) and any(
-        (ord(ch) < 32 and ch not in "\t\n\r") or ord(ch) == 127 for ch in value
-    )
-
-
-def _as_id(raw: Any) -> int | None:
-    """A positive database id from an int or a string of ASCII digits, else None."""
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, int):
-        return raw if 0 < raw <= MAX_ID else None
-    text = str(raw).strip()
-    if text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ID:
-        return int(text)
-    return None
-
-
 def resolve_owner(session: Session, raw: Any) -> tuple[int | None, str | None]:
     """(owner id, error) for an owner given as id, e-mail or blank. Owners are staff."""
     if v.blank(raw):
         return None, None
-    if _has_control_chars(raw):
-        return None, _CONTROL_MESSAGE
+    if v.has_control_chars(raw):
+        return None, v.CONTROL_MESSAGE
     if isinstance(raw, int) or (isinstance(raw, str) and raw.strip().isdigit()):
-        owner_id = _as_id(raw)
+        owner_id = v.record_id(raw)
         user = session.get(User, owner_id) if owner_id else None
     else:
         user = session.scalar(
@@ -198,7 +172,7 @@ def update_supplier(
     values, errors = clean_supplier(data, today or dt.date.today(), previous=supplier)
     raw_owner = data.get("owner")
     owner_id, owner_error = resolve_owner(session, raw_owner)
-    if owner_error and supplier.owner_id and _as_id(raw_owner) == supplier.owner_id:
+    if owner_error and supplier.owner_id and v.record_id(raw_owner) == supplier.owner_id:
         owner_id, owner_error = supplier.owner_id, None
     if owner_error:
         errors["owner"] = owner_error
@@ -250,7 +224,7 @@ def set_sub_suppliers(
 
     A supplier cannot be its own; an archived supplier may stay linked but not be newly added.
     """
-    parsed = [_as_id(i) for i in sub_ids]
+    parsed = [v.record_id(i) for i in sub_ids]
     if None in parsed:
         raise ServiceError(
             "Some sub-suppliers do not exist.", {"sub_suppliers": "Unknown supplier."}
@@ -296,7 +270,7 @@ def set_sub_suppliers(
 
 def get_supplier(session: Session, supplier_id: Any) -> Supplier | None:
     """The supplier with this id, or None (also for ids no row can have)."""
-    found = _as_id(supplier_id)
+    found = v.record_id(supplier_id)
     return session.get(Supplier, found) if found else None
 
 
@@ -406,11 +380,11 @@ class SupplierFilters:
         country = str(args.get("country", "")).strip().upper()
         q = str(args.get("q", ""))[:100]
         return cls(
-            q="" if _has_control_chars(q) else q,
+            q="" if v.has_control_chars(q) else q,
             category=_known(args.get("category"), vocab.SUPPLIER_CATEGORIES),
             criticality=_known(args.get("criticality"), vocab.CRITICALITIES),
             country=country if len(country) == 2 and country.isascii() else "",
-            owner_id=_as_id(args.get("owner", "")),
+            owner_id=v.record_id(args.get("owner", "")),
             status=_known(args.get("status"), vocab.SUPPLIER_STATUSES),
             archived=str(args.get("archived", "")) in {"1", "true", "yes", "on"},
             sort=sort if sort.lstrip("-") in SORTS else "name",

@@ -21,12 +21,13 @@ from app.models.base import utcnow
 from app.services import Actor, ServiceError
 from app.services import validation as v
 from app.services.audit import changes, record
+from app.services.validation import MAX_ID
 from risk_models.vocab import ROLES
 
 MIN_PASSWORD = 12
 MAX_PASSWORD = 128
 MAX_NAME = 120
-MAX_ID = 2**31 - 1
+
 USER_FIELDS = ["email", "name", "role", "supplier_id", "active"]
 USER_STATUSES = {"active": "Active", "inactive": "Deactivated", "locked": "Locked"}
 SORTS = {

@@ -20,6 +20,32 @@ class FieldError(ValueError):
     """A value was refused; str(exc) says why."""
 
 
+MAX_ID = 2**31 - 1  # ids are INTEGER columns: a larger number names no record
+CONTROL_MESSAGE = "Remove the invisible control characters from this text."
+
+
+def has_control_chars(value: Any) -> bool:
+    """True for text holding control characters other than tab and line breaks.
+
+    PostgreSQL refuses NUL in text outright, so such input must stop here, not at flush.
+    """
+    return isinstance(value, str) and any(
+        (ord(ch) < 32 and ch not in "\t\n\r") or ord(ch) == 127 for ch in value
+    )
+
+
+def record_id(raw: Any) -> int | None:
+    """A positive database id from an int or a string of ASCII digits, else None."""
+    if isinstance(raw, bool) or raw is None:
+        return None
+    if isinstance(raw, int):
+        return raw if 0 < raw <= MAX_ID else None
+    text_ = str(raw).strip()
+    if text_.isascii() and text_.isdigit() and 0 < int(text_) <= MAX_ID:
+        return int(text_)
+    return None
+
+
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
 
@@ -34,6 +60,8 @@ def text(value: Any, *, max_len: int, required: bool = False) -> str:
         if required:
             raise FieldError("This field is required.")
         return ""
+    if has_control_chars(value):
+        raise FieldError(CONTROL_MESSAGE)
     cleaned = normalise(str(value))
     if len(cleaned) > max_len:
         raise FieldError(f"At most {max_len} characters (got {len(cleaned)}).")
@@ -44,6 +72,8 @@ def long_text(value: Any, *, max_len: int = 5000) -> str:
     """Multi-line text: keep line breaks, trim the ends."""
     if blank(value):
         return ""
+    if has_control_chars(value):
+        raise FieldError(CONTROL_MESSAGE)
     cleaned = str(value).replace("\r\n", "\n").strip()
     if len(cleaned) > max_len:
         raise FieldError(f"At most {max_len} characters (got {len(cleaned)}).")

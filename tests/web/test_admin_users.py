@@ -170,7 +170,7 @@ def test_list_filters_search_and_paginates(app, client, login_as, users):
     assert client.get("/admin/users?page=abc&role=root&sort=password").status_code == 200
     assert client.get("/admin/users?page=99").status_code == 200
     assert client.get("/admin/users?page=99999999999999999999999").status_code == 200
-    assert client.get("/admin/users?q=%00%25_%5C").status_code == 200
+    assert client.get("/admin/users?q=%07%25_%5C").status_code == 200
 
 
 # --- create ---------------------------------------------------------------------------------
@@ -227,8 +227,8 @@ def test_create_user(app, client, auth, login_as, users, role):
         ({"confirm": "something else entirely"}, "The two passwords do not match."),
         ({"password": "", "confirm": ""}, "Type a password."),
         ({"name": "n" * 121}, "At most 120 characters"),
-        ({"name": "Ana\x00Lyst"}, "Remove control characters."),
-        ({"email": "a\x00b@example.com"}, "invalid characters"),
+        ({"name": "Ana\x07Lyst"}, "Remove control characters."),
+        ({"email": "a\x07b@example.com"}, "invalid characters"),
     ],
 )
 def test_create_user_refuses_bad_input(app, client, login_as, users, overrides, message):
@@ -312,7 +312,7 @@ def test_edit_user_changes_role_and_supplier(app, client, login_as, users):
         ({"supplier_id": "SUPPLIER"}, "Leave empty for staff roles."),
         ({"role": "wizard"}, "Not a valid choice"),
         ({"name": "n" * 121}, "At most 120 characters"),
-        ({"name": "Ana\x00"}, "Remove control characters."),
+        ({"name": "Ana\x1b"}, "Remove control characters."),
     ],
 )
 def test_edit_user_refuses_bad_input(app, client, login_as, users, overrides, message):

@@ -429,7 +429,7 @@ def test_create_supplier(app, client, users, login_as):
         ({"next_reassessment_on": "31/12/2099"}, "next_reassessment_on", "Not a date"),
         ({"contact_email": "not-an-address"}, "contact_email", "Not an e-mail address"),
         ({"website": "javascript:alert(1)"}, "website", "http:// or https://"),
-        ({"legal_name": "Nul\x00Byte Ltd"}, "legal_name", "control characters"),
+        ({"legal_name": "Bell\x07Byte Ltd"}, "legal_name", "control characters"),
         ({"owner": "999999"}, "owner", "No user"),
         ({"owner": "executive"}, "owner", "not an analyst or admin"),
     ],
