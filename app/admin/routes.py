@@ -24,6 +24,7 @@ from app.admin.forms import (
     UserEditForm,
 )
 from app.extensions import db
+from app.main.actions import attempt
 from app.models import User
 from app.models.base import utcnow
 from app.security import current_actor, roles_allowed
@@ -177,14 +178,11 @@ def reset_password(user_id: int):
 
 def _account_action(user_id: int, action, done: str) -> Response:
     user = _get_user(user_id)
-    try:
-        action(db.session, current_actor(), user)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "warning")
-    else:
-        db.session.commit()
-        flash(done.format(email=user.email), "success")
+    attempt(
+        lambda: action(db.session, current_actor(), user),
+        done.format(email=user.email),
+        refused_category="warning",
+    )
     return redirect(url_for("admin.edit_user", user_id=user_id))
 
 

@@ -10,6 +10,7 @@ from flask_login import current_user
 from app.connections import bp
 from app.connections.forms import ConnectionForm, choices
 from app.extensions import db
+from app.main.actions import attempt
 from app.models import Connection, Supplier
 from app.security import (
     ALL_ROLES,
@@ -149,15 +150,12 @@ def edit(connection_id: int):
 def archive(connection_id: int):
     """Take a connection out of the inventory (kept, with its history)."""
     connection = _connection_or_404(connection_id)
-    try:
-        service.archive_connection(db.session, current_actor(), connection)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("connections.detail", connection_id=connection_id))
-    db.session.commit()
-    flash(f"Connection “{connection.name}” archived.", "success")
-    return redirect(url_for("connections.index", supplier_id=connection.supplier_id))
+    if attempt(
+        lambda: service.archive_connection(db.session, current_actor(), connection),
+        f"Connection “{connection.name}” archived.",
+    ):
+        return redirect(url_for("connections.index", supplier_id=connection.supplier_id))
+    return redirect(url_for("connections.detail", connection_id=connection_id))
 
 
 @bp.route("/<int:connection_id>/review", methods=["POST"])
@@ -165,14 +163,10 @@ def archive(connection_id: int):
 def review(connection_id: int):
     """Record that the connection was reviewed today."""
     connection = _connection_or_404(connection_id)
-    try:
-        service.mark_reviewed(db.session, current_actor(), connection)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(url_for("connections.detail", connection_id=connection_id))
-    db.session.commit()
-    flash(f"Connection “{connection.name}” marked as reviewed today.", "success")
+    attempt(
+        lambda: service.mark_reviewed(db.session, current_actor(), connection),
+        f"Connection “{connection.name}” marked as reviewed today.",
+    )
     return redirect(url_for("connections.detail", connection_id=connection_id))
 
 

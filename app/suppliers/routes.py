@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.routing import BuildError
 
 from app.extensions import db
+from app.main.actions import attempt
 from app.main.helpers import url_with
 from app.models import Supplier
 from app.security import (
@@ -141,13 +142,7 @@ def edit(supplier_id: int):
 
 def _change_archived(supplier_id: int, change, done: str):
     supplier = _supplier_or_404(supplier_id)
-    try:
-        change(db.session, current_actor(), supplier)
-        db.session.commit()
-        flash(done.format(code=supplier.code), "success")
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
+    attempt(lambda: change(db.session, current_actor(), supplier), done.format(code=supplier.code))
     return redirect(url_for(".detail", supplier_id=supplier_id))
 
 
