@@ -62,3 +62,35 @@ def test_verify_detects_a_deleted_event(app):
         db.session.commit()
         report = verify_chain(db.session)
     assert not report.ok and report.broken_id == ids[2]
+
+
+def test_concurrent_writers_keep_one_chain_on_postgresql(app):
+    """Several workers appending at once: the advisory lock serialises them, nothing forks."""
+    import threading
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            import pytest
+
+            pytest.skip("SQLite is the single-process default; concurrency is PostgreSQL's job")
+    errors = []
+
+    def writer(n: int) -> None:
+        try:
+            with app.app_context():
+                actor = Actor(user_id=None, email=f"worker{n}@example.com")
+                for i in range(15):
+                    record(db.session, actor, "update", "supplier", i, f"w{n} e{i}")
+                    db.session.commit()
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with app.app_context():
+        report = verify_chain(db.session)
+    assert report.ok and report.checked == 60
