@@ -79,6 +79,8 @@ def load_config() -> dict:
         # Login lockout
         "CHAINLIGHT_LOCKOUT_ATTEMPTS": _int("CHAINLIGHT_LOCKOUT_ATTEMPTS", 5),
         "CHAINLIGHT_LOCKOUT_MINUTES": _int("CHAINLIGHT_LOCKOUT_MINUTES", 15),
+        # The audit page checks new events on every view and the whole chain this often
+        "CHAINLIGHT_AUDIT_FULL_VERIFY_SECONDS": _int("CHAINLIGHT_AUDIT_FULL_VERIFY_SECONDS", 600),
         # Flask-Security
         "SECURITY_PASSWORD_SALT": salt,
         "SECURITY_PASSWORD_HASH": "argon2",

@@ -65,7 +65,7 @@ def main() -> None:
     from app.services.importing import run_import
     from app.services.inventory_stats import overview
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "WTF_CSRF_ENABLED": False})
     print(f"database: {url.split('@')[-1]}  suppliers: {args.suppliers}")
     with app.app_context():
         upgrade(directory=str(Path(app.root_path).parent / "migrations"))
@@ -102,6 +102,62 @@ def main() -> None:
 
             report = verify_chain(db.session)
         print(f"audit chain: {report.checked} events, ok={report.ok}")
+        from app.services.demo import build_demo
+
+        with timed(f"seed-demo --suppliers {args.suppliers} (bulk path)"):
+            result = build_demo(db.session, actor, suppliers=args.suppliers)
+            db.session.commit()
+        print(
+            f"demo network: {result.suppliers} suppliers, {result.connections} connections created"
+        )
+    pages(app)
+
+
+def pages(app) -> None:
+    """Median server time and SQL statements per request of the inventory pages."""
+    import statistics
+
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    client = app.test_client()
+    client.post("/login", data={"email": "analyst@demo.chainlight", "password": "chainlight-demo"})
+    counter = {"n": 0}
+
+    def count(*_args, **_kwargs):
+        counter["n"] += 1
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    for path in [
+        "/",
+        "/suppliers/",
+        "/suppliers/?q=cong+ty&sort=-criticality",
+        "/suppliers/?page=200",
+        "/connections/",
+        "/connections/?flag=any",
+        "/suppliers/1",
+        "/connections/1",
+        "/admin/audit",
+    ]:
+        if path == "/admin/audit":
+            client.post("/logout")
+            client.post(
+                "/login", data={"email": "admin@demo.chainlight", "password": "chainlight-demo"}
+            )
+        times = []
+        for _ in range(5):
+            counter["n"] = 0
+            start = time.perf_counter()
+            response = client.get(path)
+            times.append(time.perf_counter() - start)
+        assert response.status_code == 200, (path, response.status_code)
+        print(
+            f"GET {path:<48} {statistics.median(times) * 1000:7.1f} ms  {counter['n']:3d} queries"
+        )
+    event.remove(engine, "before_cursor_execute", count)
 
 
 if __name__ == "__main__":

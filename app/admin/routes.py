@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import (
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -30,7 +31,18 @@ from app.models.base import utcnow
 from app.security import current_actor, roles_allowed
 from app.services import ServiceError, audit_search
 from app.services import users as users_service
-from app.services.audit import verify_chain
+from app.services.audit import ChainWatch
+
+_WATCHES: dict[str, ChainWatch] = {}
+
+
+def _chain_watch() -> ChainWatch:
+    """This process's watch over this database's chain (new events checked on every view)."""
+    key = db.engine.url.render_as_string(hide_password=True)
+    if key not in _WATCHES:
+        _WATCHES[key] = ChainWatch(current_app.config["CHAINLIGHT_AUDIT_FULL_VERIFY_SECONDS"])
+    return _WATCHES[key]
+
 
 USERS_PER_PAGE = 25
 MAX_PAGE = 1_000_000
@@ -248,9 +260,7 @@ def audit():
         per_page=audit_search.PER_PAGE,
         error_out=False,
     )
-    # Verifies the whole chain on every view (O(events)): fine at today's sizes; cache it
-    # or verify incrementally from a checkpoint once the trail grows large.
-    chain = verify_chain(db.session)
+    chain = _chain_watch().status(db.session)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(
         "admin/audit.html",

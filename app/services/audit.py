@@ -133,36 +133,81 @@ def record_failed_login(session: Session, user, ip_address: str, locked: bool) -
 
 @dataclass(frozen=True)
 class ChainReport:
-    """The result of verifying the chain: ok, how many events, the first broken one."""
+    """The result of verifying the chain: ok, how many events, the first broken one.
+
+    `last_id` and `last_hash` are where a verified walk ended, so a later walk can start
+    there (see `verify_chain(since=...)`).
+    """
 
     ok: bool
     checked: int
     broken_id: int | None = None
     reason: str = ""
+    last_id: int = 0
+    last_hash: str = GENESIS
 
 
-def verify_chain(session: Session, batch: int = 1000) -> ChainReport:
-    """Walk the chain in id order; stop at the first event whose links or hash are wrong."""
-    expected_prev = GENESIS
-    checked = 0
-    last_id = 0
+def verify_chain(
+    session: Session, batch: int = 1000, since: ChainReport | None = None
+) -> ChainReport:
+    """Walk the chain in id order; stop at the first event whose links or hash are wrong.
+
+    With `since` (an earlier intact report) only the events after it are walked and the
+    counts add up; the full walk (`flask audit verify`) is what proves the older part.
+    """
+    start = since if since is not None and since.ok else None
+    expected_prev = start.last_hash if start else GENESIS
+    checked = start.checked if start else 0
+    last_id = start.last_id if start else 0
+    table = AuditEvent.__table__
     while True:
-        table = AuditEvent.__table__
         events = session.execute(
             select(table).where(table.c.id > last_id).order_by(table.c.id).limit(batch)
         ).all()
         if not events:
-            return ChainReport(ok=True, checked=checked)
-        for event in events:
-            if event.prev_hash != expected_prev:
+            return ChainReport(True, checked, last_id=last_id, last_hash=expected_prev)
+        for row in events:
+            if row.prev_hash != expected_prev:
                 return ChainReport(
                     False,
                     checked,
-                    event.id,
+                    row.id,
                     "its previous-hash link does not match the event before it",
                 )
-            if compute_hash(event) != event.hash:
-                return ChainReport(False, checked, event.id, "its content does not match its hash")
-            expected_prev = event.hash
+            if compute_hash(row) != row.hash:
+                return ChainReport(False, checked, row.id, "its content does not match its hash")
+            expected_prev = row.hash
             checked += 1
-            last_id = event.id
+            last_id = row.id
+
+
+class ChainWatch:
+    """Verify the chain cheaply on every look: only new events, fully every `full_every` s.
+
+    Between full walks it checks that the last verified event is still there with the same
+    hash and walks only what came after it; a full walk (and `flask audit verify`) is what
+    catches a change to an older event. One watch per process and database.
+    """
+
+    def __init__(self, full_every: float, clock=None):
+        import time
+
+        self.full_every = full_every
+        self.clock = clock or time.monotonic
+        self._last: ChainReport | None = None
+        self._full_at = float("-inf")
+
+    def status(self, session: Session) -> ChainReport:
+        now = self.clock()
+        since = None
+        if self._last is not None and self._last.ok and now - self._full_at < self.full_every:
+            anchor = session.scalar(
+                select(AuditEvent.hash).where(AuditEvent.id == self._last.last_id)
+            )
+            if anchor == self._last.last_hash or (self._last.last_id == 0 and anchor is None):
+                since = self._last
+        report = verify_chain(session, since=since)
+        if since is None:
+            self._full_at = now
+        self._last = report
+        return report

@@ -94,3 +94,41 @@ def test_concurrent_writers_keep_one_chain_on_postgresql(app):
     with app.app_context():
         report = verify_chain(db.session)
     assert report.ok and report.checked == 60
+
+
+def test_chain_watch_checks_new_events_and_walks_fully_on_schedule(app):
+    from app.services.audit import ChainWatch
+
+    now = {"t": 0.0}
+    watch = ChainWatch(full_every=600, clock=lambda: now["t"])
+    _write_events(app, 3)
+    with app.app_context():
+        first = watch.status(db.session)
+        assert first.ok and first.checked == 3
+        ids = db.session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)).all()
+    _write_events(app, 2)
+    with app.app_context():
+        assert watch.status(db.session).checked == 5  # only the two new ones were walked
+        # An older event changes: the cheap check cannot see it, the scheduled full walk does.
+        db.session.execute(
+            text("UPDATE audit_event SET summary = 'forged' WHERE id = :id"), {"id": ids[0]}
+        )
+        db.session.commit()
+        assert watch.status(db.session).ok
+        now["t"] = 601
+        report = watch.status(db.session)
+    assert not report.ok and report.broken_id == ids[0]
+
+
+def test_chain_watch_walks_fully_when_its_anchor_is_gone(app):
+    from app.services.audit import ChainWatch
+
+    watch = ChainWatch(full_every=600, clock=lambda: 0.0)
+    _write_events(app, 3)
+    with app.app_context():
+        assert watch.status(db.session).ok
+        last = db.session.scalars(select(AuditEvent.id).order_by(AuditEvent.id.desc())).first()
+        db.session.execute(text("DELETE FROM audit_event WHERE id = :id"), {"id": last})
+        db.session.commit()
+        report = watch.status(db.session)
+    assert report.ok and report.checked == 2  # re-walked from the start, not from the anchor
