@@ -62,7 +62,7 @@ class Assessment(Base):
     supplier: Mapped[Supplier] = relationship()
     template_version: Mapped[TemplateVersion] = relationship()
     connection: Mapped[Connection | None] = relationship()
-    previous: Mapped[Assessment | None] = relationship(remote_side=[id])
+    previous: Mapped[Assessment | None] = relationship(remote_side="Assessment.id")
     sent_by: Mapped[User | None] = relationship(foreign_keys=[sent_by_id])
     answers: Mapped[list[Answer]] = relationship(
         back_populates="assessment", cascade="all, delete-orphan"
