@@ -58,10 +58,13 @@ def register_converters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
+    from app.assessments import bp as assessments_bp
+    from app.catalog import bp as catalog_bp
     from app.connections import bp as connections_bp
     from app.imports import bp as imports_bp
     from app.main import bp as main_bp
     from app.portal import bp as portal_bp
+    from app.questionnaires import bp as questionnaires_bp
     from app.suppliers import bp as suppliers_bp
 
     app.register_blueprint(main_bp)
@@ -70,6 +73,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(imports_bp, url_prefix="/import")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(portal_bp, url_prefix="/portal")
+    app.register_blueprint(assessments_bp, url_prefix="/assessments")
+    app.register_blueprint(questionnaires_bp, url_prefix="/questionnaires")
+    app.register_blueprint(catalog_bp, url_prefix="/catalog")
 
 
 def register_errors(app: Flask) -> None:

@@ -67,7 +67,13 @@ def load_config() -> dict:
             os.environ.get("DATABASE_URL") or default_database_url()
         ),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "MAX_CONTENT_LENGTH": _int("CHAINLIGHT_MAX_UPLOAD_MB", 10) * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": _int("CHAINLIGHT_MAX_UPLOAD_MB", 10) * 1024 * 1024 + 64 * 1024,
+        "CHAINLIGHT_MAX_FILE_BYTES": _int("CHAINLIGHT_MAX_UPLOAD_MB", 10) * 1024 * 1024,
+        "CHAINLIGHT_UPLOAD_DIR": os.environ.get("CHAINLIGHT_UPLOAD_DIR")
+        or str(INSTANCE_DIR / "uploads"),
+        # Invitation links for supplier contacts
+        "CHAINLIGHT_INVITATION_DAYS": _int("CHAINLIGHT_INVITATION_DAYS", 14),
+        "CHAINLIGHT_BASE_URL": os.environ.get("CHAINLIGHT_BASE_URL", "http://127.0.0.1:5000"),
         # Sessions and cookies (ASVS V3.3, V7.3)
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

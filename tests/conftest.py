@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -22,6 +23,7 @@ from app.extensions import db
 from tests import factories
 
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/postgres"
+_UPLOADS = tempfile.mkdtemp(prefix="chainlight-test-uploads-")
 PASSWORD = factories.PASSWORD
 
 
@@ -61,6 +63,7 @@ def base_config(url: str) -> dict:
             "argon2__parallelism": 1,
         },
         "SERVER_NAME": "localhost",
+        "CHAINLIGHT_UPLOAD_DIR": _UPLOADS,
     }
 
 

@@ -100,7 +100,7 @@ def test_missing_file_or_directory_is_one_line_and_exit_1(app, runner, tmp_path)
 
 
 def test_a_file_over_the_size_limit_is_refused(app, runner, tmp_path):
-    app.config["MAX_CONTENT_LENGTH"] = 100
+    app.config["CHAINLIGHT_MAX_FILE_BYTES"] = 100
     path = tmp_path / "vendors.csv"
     path.write_text(HEADER + "\n" + "A1,One,DE,component,low\n" * 10, encoding="utf-8")
     result = runner.invoke(args=["import", "suppliers", str(path)])

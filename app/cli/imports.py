@@ -29,7 +29,7 @@ def _read(path: Path, limit: int | None) -> bytes:
 
 
 def _import(kind: str, path: Path, dry_run: bool) -> None:
-    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    limit = current_app.config.get("CHAINLIGHT_MAX_FILE_BYTES")
     result = run_import(
         db.session,
         Actor.system("cli"),

@@ -35,7 +35,7 @@ def _page(template: str, status: int = 200, **context):
 
 
 def _limit_text() -> str:
-    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    limit = current_app.config.get("CHAINLIGHT_MAX_FILE_BYTES")
     if not limit:
         return "no size limit"
     return f"{limit / 1024 / 1024:.0f} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
@@ -67,7 +67,7 @@ def index():
         upload.read(),
         upload.filename or "",
         dry_run=form.dry_run.data,
-        max_bytes=current_app.config.get("MAX_CONTENT_LENGTH"),
+        max_bytes=current_app.config.get("CHAINLIGHT_MAX_FILE_BYTES"),
     )
     if result.ok and not result.dry_run:
         db.session.commit()

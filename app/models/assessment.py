@@ -28,6 +28,19 @@ ASSESSMENT_STATUSES = {
 }
 
 
+# Which status may follow which; services refuse any other move with a clear message.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "sent": ("in_progress", "submitted", "cancelled"),
+    "in_progress": ("submitted", "cancelled"),
+    "submitted": ("under_review", "changes_requested", "approved", "cancelled"),
+    "under_review": ("changes_requested", "approved", "cancelled"),
+    "changes_requested": ("in_progress", "submitted", "cancelled"),
+    "approved": (),
+    "cancelled": (),
+}
+OPEN_FOR_SUPPLIER = ("sent", "in_progress", "changes_requested")
+
+
 class Assessment(Base):
     """One round of one questionnaire version for one supplier (optionally one connection)."""
 
@@ -67,6 +80,10 @@ class Assessment(Base):
     answers: Mapped[list[Answer]] = relationship(
         back_populates="assessment", cascade="all, delete-orphan"
     )
+
+    def is_overdue(self, today: dt.date) -> bool:
+        """Past its due date and still waiting for the supplier (shown as "overdue")."""
+        return self.status in OPEN_FOR_SUPPLIER and self.due_on < today
 
 
 class Invitation(Base):
@@ -159,6 +176,8 @@ class AnswerComment(Base):
 
 __all__ = [
     "ASSESSMENT_STATUSES",
+    "OPEN_FOR_SUPPLIER",
+    "TRANSITIONS",
     "Answer",
     "AnswerComment",
     "Assessment",

@@ -30,7 +30,15 @@ def test_analyst_lands_on_the_overview(page, login, live_server):
     expect(page).to_have_url(f"{live_server}/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Supply-chain overview")
     expect(page.get_by_role("navigation", name="Main")).to_contain_text("Ana Analyst")
-    assert _nav_links(page) == ["Overview", "Suppliers", "Connections", "Import"]
+    assert _nav_links(page) == [
+        "Overview",
+        "Suppliers",
+        "Connections",
+        "Assessments",
+        "Questionnaires",
+        "Controls",
+        "Import",
+    ]
     # The seeded network shows: attention counts link to filtered connection lists.
     expect(page.get_by_role("link", name=re.compile("Credential expires within"))).to_be_visible()
 
@@ -38,10 +46,22 @@ def test_analyst_lands_on_the_overview(page, login, live_server):
 @pytest.mark.parametrize(
     ("email", "expected"),
     [
-        ("exec@demo.chainlight", ["Overview", "Suppliers", "Connections"]),
+        (
+            "exec@demo.chainlight",
+            ["Overview", "Suppliers", "Connections", "Assessments", "Controls"],
+        ),
         (
             "admin@demo.chainlight",
-            ["Overview", "Suppliers", "Connections", "Import", "Users", "Audit trail"],
+            [
+                "Overview",
+                "Suppliers",
+                "Connections",
+                "Assessments",
+                "Questionnaires",
+                "Controls",
+                "Import",
+                "Admin",
+            ],
         ),
         ("contact@thepviet.vn", ["My company"]),
     ],

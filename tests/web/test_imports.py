@@ -112,6 +112,7 @@ def test_wrong_extension_and_missing_file_are_form_errors(client, login_as):
 def test_a_file_over_the_upload_limit_is_refused_on_the_form(app, client, login_as):
     login_as("analyst")
     app.config["MAX_CONTENT_LENGTH"] = 2048
+    app.config["CHAINLIGHT_MAX_FILE_BYTES"] = 2048
     response = upload(client, GOOD + b"x" * 4096)
     assert response.status_code == 413
     page = response.get_data(as_text=True)

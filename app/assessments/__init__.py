@@ -1,0 +1,7 @@
+"""Assessments: send a questionnaire to a supplier, follow it, review and approve it."""
+
+from flask import Blueprint
+
+bp = Blueprint("assessments", __name__)
+
+from app.assessments import routes  # noqa: E402,F401
