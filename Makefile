@@ -18,6 +18,8 @@ $(STAMP): requirements.txt requirements-dev.txt
 run: $(STAMP)
 	@mkdir -p instance
 	$(BIN)/flask db upgrade
+	$(BIN)/flask catalog sync
+	$(BIN)/flask template sync
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 

@@ -8,10 +8,20 @@ import uuid
 from types import SimpleNamespace
 
 from flask_security.utils import hash_password
+from sqlalchemy import func, select
 
-from app.models import Connection, Supplier, User
+from app.models import (
+    Assessment,
+    Connection,
+    QuestionnaireTemplate,
+    Supplier,
+    TemplateVersion,
+    User,
+)
+from app.models.base import utcnow
 from app.models.text import normalise, search_key
 from app.services.users import ensure_roles
+from questionnaires.schema import content_hash, dump_template, load_template
 
 PASSWORD = "correct horse battery staple"
 _seq = itertools.count(1)
@@ -106,3 +116,98 @@ def standard_users(session) -> dict[str, SimpleNamespace]:
     }
     session.commit()
     return {key: ref(obj) for key, obj in result.items()}
+
+
+# A small template: one condition, one evidence rule, two sections.
+MINI_TEMPLATE = {
+    "key": "mini",
+    "name": "Mini check",
+    "scope": "supplier",
+    "sections": [
+        {
+            "key": "gov",
+            "title": "Governance",
+            "questions": [
+                {
+                    "key": "policy",
+                    "text": "Do you have a supply-chain security policy?",
+                    "type": "ynp",
+                    "controls": ["GV.SC-01"],
+                    "evidence": "when_yes",
+                },
+                {
+                    "key": "owner",
+                    "text": "Who owns it?",
+                    "type": "text",
+                    "controls": ["GV.SC-02"],
+                    "show_when": {"question": "policy", "in": ["yes", "partial"]},
+                },
+            ],
+        },
+        {
+            "key": "ops",
+            "title": "Operations",
+            "questions": [
+                {
+                    "key": "mfa",
+                    "text": "Is MFA enforced for remote access?",
+                    "type": "ynp",
+                    "controls": ["SR-6"],
+                },
+            ],
+        },
+    ],
+}
+
+
+def make_template_version(session, document=None, status="published", **overrides):
+    """A TemplateVersion (and its template, found or made by the document's key) from a document."""
+    doc = dump_template(load_template(document or MINI_TEMPLATE))
+    template = session.scalar(
+        select(QuestionnaireTemplate).where(QuestionnaireTemplate.key == doc["key"])
+    )
+    if template is None:
+        template = QuestionnaireTemplate(
+            key=doc["key"], name=doc["name"], scope=doc.get("scope", "supplier")
+        )
+        session.add(template)
+        session.flush()
+    number = (
+        session.scalar(
+            select(func.max(TemplateVersion.number)).where(
+                TemplateVersion.template_id == template.id
+            )
+        )
+        or 0
+    ) + 1
+    version = TemplateVersion(
+        template=template,
+        number=number,
+        status=status,
+        definition=doc,
+        content_hash=content_hash(doc),
+        question_count=sum(len(s["questions"]) for s in doc["sections"]),
+        published_at=utcnow() if status == "published" else None,
+        **overrides,
+    )
+    session.add(version)
+    session.flush()
+    return version
+
+
+def make_assessment(session, supplier: Supplier, version=None, **overrides) -> Assessment:
+    """An assessment of `supplier` (status "sent", due in 30 days unless overridden)."""
+    values = {
+        "status": "sent",
+        "due_on": dt.date.today() + dt.timedelta(days=30),
+        "message": "",
+    }
+    values.update(overrides)
+    assessment = Assessment(
+        supplier=supplier,
+        template_version=version or make_template_version(session),
+        **values,
+    )
+    session.add(assessment)
+    session.flush()
+    return assessment

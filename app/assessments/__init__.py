@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("assessments", __name__)
 
-from app.assessments import routes  # noqa: E402,F401
+from app.assessments import review, routes  # noqa: E402,F401

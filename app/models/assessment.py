@@ -131,6 +131,9 @@ class Answer(Base):
     verdict_note: Mapped[str] = mapped_column(Text, default="")
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # What the verdict was given on (value, comment, evidence files; see services.review):
+    # when the supplier changes the answer afterwards, the verdict is shown as out of date.
+    reviewed_fingerprint: Mapped[str | None] = mapped_column(String(64))
 
     assessment: Mapped[Assessment] = relationship(back_populates="answers")
     evidence: Mapped[list[Evidence]] = relationship(

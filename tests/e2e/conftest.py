@@ -36,6 +36,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 10_000
+_LIVE: dict[str, object] = {}  # the app behind live_server, for tests that add their own data
 
 
 def _require_browser() -> bool:
@@ -85,11 +86,18 @@ def live_server(tmp_path_factory) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
     thread.start()
+    _LIVE["app"] = app
     try:
         yield f"http://127.0.0.1:{server.port}"
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_app(live_server):
+    """The app served by live_server: `with live_app.app_context():` to add data a test needs."""
+    return _LIVE["app"]
 
 
 @pytest.fixture(scope="session")

@@ -5,10 +5,14 @@ This walks the URL map, so a route added later is covered without editing this f
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from flask import url_for
 
 from app.extensions import db
+from app.models import Answer, Certification, Evidence, StoredFile
+from app.services import Actor, invitations
 from tests import factories
 
 SKIP = {
@@ -55,6 +59,28 @@ def world(app, users):
         b = db.session.get(factories.Supplier, users["supplier_b"].id)
         factories.make_connection(db.session, a, name="Alpha link")
         conn_b = factories.make_connection(db.session, b, name="Beta secret link")
+        assessment_b = factories.make_assessment(db.session, b)
+        invitation_b = invitations.create(
+            db.session, Actor.system(), assessment_b, "new-contact@beta.example"
+        )
+        answer_b = Answer(
+            assessment=assessment_b, question_key="policy", value="yes", verdict="clarify"
+        )
+        db.session.add(answer_b)
+        file_b = StoredFile(
+            storage_key="beta" * 10,
+            original_name="beta-secret.pdf",
+            content_type="application/pdf",
+            size=10,
+            sha256="0" * 64,
+            supplier_id=b.id,
+        )
+        evidence_b = Evidence(answer=answer_b, file=file_b, effective_on=dt.date(2024, 1, 1))
+        db.session.add(evidence_b)
+        cert_b = Certification(
+            supplier_id=b.id, standard="iso28000", valid_until=dt.date(2099, 1, 1)
+        )
+        db.session.add(cert_b)
         db.session.commit()
         return {
             "users": users,
@@ -65,6 +91,17 @@ def world(app, users):
                 "user_id": users["analyst"].id,
                 "kind": "suppliers",
                 "fmt": "csv",
+                "assessment_id": assessment_b.id,
+                "invitation_id": invitation_b.invitation.id,
+                "token": invitation_b.token,
+                "answer_id": answer_b.id,
+                "certification_id": cert_b.id,
+                "control_id": 1,
+                "evidence_id": evidence_b.id,
+                "question_key": "policy",
+                "template_id": assessment_b.template_version.template_id,
+                "version_id": assessment_b.template_version_id,
+                "section_key": "gov",
             },
         }
 
@@ -87,7 +124,7 @@ def test_supplier_contact_never_sees_another_supplier(app, client, login_as, wor
         response = client.open(url, method=method, data={})
         body = response.get_data(as_text=True)
         assert "Beta" not in body, f"{method} {url} shows supplier B's data"
-        if endpoint in {"main.index", "portal.home"}:
+        if endpoint in {"main.index", "portal.home", "portal.assessments"}:
             continue
         assert response.status_code in (403, 404), f"{method} {url} -> {response.status_code}"
         checked += 1
