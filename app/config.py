@@ -107,6 +107,9 @@ def load_config() -> dict:
         "SECURITY_USERNAME_ENABLE": False,
         "SECURITY_CSRF_IGNORE_UNAUTH_ENDPOINTS": False,
         "SECURITY_URL_PREFIX": None,
+        # Users are made through our services (one role, audited): no `flask users/roles`.
+        "SECURITY_CLI_USERS_NAME": False,
+        "SECURITY_CLI_ROLES_NAME": False,
         "SECURITY_MSG_LOGIN": ("Please log in to continue.", "info"),
         # Outgoing mail (optional)
         "MAIL_SERVER": mail_server,

@@ -154,3 +154,8 @@ def test_unknown_role_is_refused_by_the_option(app, runner):
 def test_several_problems_still_make_one_line(app, runner):
     line = _one_clear_line(_invoke(runner, "nope", "--role", "supplier", password="short"))
     assert "e-mail" in line and "supplier" in line and "12 characters" in line
+
+
+def test_flask_security_user_and_role_commands_are_not_exposed(app):
+    """Users are made through create-user (one role, audited), never Flask-Security's CLI."""
+    assert "users" not in app.cli.commands and "roles" not in app.cli.commands
