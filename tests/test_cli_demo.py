@@ -1,11 +1,13 @@
-"""flask seed-demo: the logins table, idempotency, --if-empty, --suppliers, bad input."""
+"""flask seed-demo: the logins table, the summary, idempotency, --if-empty, --suppliers, bad input."""
 
 from __future__ import annotations
+
+import re
 
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditEvent, Connection, Supplier, User
+from app.models import Answer, Assessment, AuditEvent, Connection, Evidence, Supplier, User
 
 
 def _count(app, model) -> int:
@@ -28,18 +30,29 @@ def test_seed_demo_creates_the_network_and_prints_logins(app, runner):
         assert line in out
     thep = next(line for line in out.splitlines() if "contact@thepviet.vn" in line)
     assert thep.split()[0] == "supplier" and thep.endswith("Công ty TNHH Thép Việt")
+    invited = next(line for line in out.splitlines() if "rhein-main-logistik.de" in line)
+    assert invited.endswith("Rhein-Main Logistik GmbH")
+    summary = re.search(
+        r"Questionnaires: (\d+) controls synced; 3 questionnaire templates loaded; "
+        r"7 certificates added; 10 assessments with (\d+) answers and (\d+) evidence files\.",
+        out,
+    )
+    assert summary, out
+    assert int(summary[2]) == _count(app, Answer) and int(summary[3]) == _count(app, Evidence)
     assert _count(app, Supplier) == 40
-    assert _count(app, User) == 7
+    assert _count(app, User) == 8
+    assert _count(app, Assessment) == 10
 
 
 def test_seed_demo_twice_changes_nothing(app, runner):
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
-    counts = [_count(app, m) for m in (Supplier, Connection, User, AuditEvent)]
+    models = (Supplier, Connection, User, AuditEvent, Assessment, Answer, Evidence)
+    counts = [_count(app, m) for m in models]
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code == 0, again.output
-    assert "nothing changed" in again.output
+    assert "nothing changed" in again.output and "Questionnaires:" not in again.output
     assert "exec@demo.chainlight" in again.output
-    assert [_count(app, m) for m in (Supplier, Connection, User, AuditEvent)] == counts
+    assert [_count(app, m) for m in models] == counts
 
 
 def test_if_empty_skips_when_any_user_exists(app, runner, users):
@@ -67,6 +80,7 @@ def test_suppliers_200(app, runner):
     assert result.exit_code == 0, result.output
     assert "Created 200 suppliers" in result.output
     assert "in bulk" in result.output  # 160 generated: above BULK_THRESHOLD
+    assert "10 assessments" in result.output
     assert _count(app, Supplier) == 200
     connections = _count(app, Connection)
     assert 120 + 160 * 2 <= connections <= 120 + 160 * 4

@@ -1,7 +1,9 @@
 """flask seed-demo [--if-empty] [--suppliers N] [--seed S] [--bulk/--audited].
 
-Builds the demo manufacturing network with app.services.demo (idempotent) and
-prints the demo logins. `make run` calls it with --if-empty on every start.
+Builds the demo manufacturing network with app.services.demo (idempotent): suppliers,
+connections and users, then the catalogs, questionnaire templates, certificates and
+assessments in every status. Prints what it created and the demo logins. `make run`
+calls it with --if-empty on every start.
 """
 
 from __future__ import annotations
@@ -58,12 +60,35 @@ def register(app) -> None:
         except ServiceError as exc:
             db.session.rollback()
             raise click.ClickException(exc.message) from exc
-        if result.changed:
+        if result.network_changed:
             how = " (generated suppliers in bulk, one audit event)" if result.bulk else ""
             click.echo(
                 f"Created {result.suppliers} suppliers, {result.connections} connections, "
                 f"{result.links} sub-supplier links and {result.users} users{how}."
             )
-        else:
+        if result.questionnaires.changed:
+            click.echo(questionnaire_summary(result.questionnaires))
+        if not result.changed:
             click.echo("Demo data already present; nothing changed.")
         print_logins(result.logins)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def questionnaire_summary(q) -> str:
+    """One line: what the questionnaire side of the demo added."""
+    parts = []
+    if q.controls:
+        parts.append(f"{_count(q.controls, 'control')} synced")
+    if q.templates:
+        parts.append(f"{_count(q.templates, 'questionnaire template')} loaded")
+    if q.certifications:
+        parts.append(f"{_count(q.certifications, 'certificate')} added")
+    if q.assessments or q.answers or q.evidence:
+        parts.append(
+            f"{_count(q.assessments, 'assessment')} with {_count(q.answers, 'answer')} and "
+            f"{_count(q.evidence, 'evidence file')}"
+        )
+    return ("Questionnaires: " + "; ".join(parts) + ".") if parts else "Questionnaires: updated."

@@ -17,6 +17,10 @@ Two paths write generated suppliers:
   row would make seeding take minutes and bury the trail under generated noise.
   It skips generated suppliers whose code exists, with their connections.
 The curated network and the users always take the audited path.
+
+Then app.services.demo_assessments adds the questionnaire side: the control catalogs and
+shipped templates (synced like the CLI does), certificates, and assessments in every
+status with answers, evidence, reviews and a second round.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from app.services import Actor, ServiceError
 from app.services import demo_data as data
 from app.services.audit import record
 from app.services.connections import create_connection
+from app.services.demo_assessments import QuestionnaireResult, Storage, build_questionnaires
 from app.services.suppliers import archive_supplier, create_supplier, set_sub_suppliers
 from app.services.users import create_user
 
@@ -93,10 +98,15 @@ class DemoResult:
     links: int = 0
     bulk: bool = False
     logins: list[tuple[str, str, str]] = field(default_factory=list)
+    questionnaires: QuestionnaireResult = field(default_factory=QuestionnaireResult)
+
+    @property
+    def network_changed(self) -> bool:
+        return bool(self.suppliers or self.connections or self.users or self.links)
 
     @property
     def changed(self) -> bool:
-        return bool(self.suppliers or self.connections or self.users or self.links)
+        return self.network_changed or self.questionnaires.changed
 
 
 @dataclass
@@ -117,13 +127,17 @@ def build_demo(
     seed: int = DEFAULT_SEED,
     today: dt.date | None = None,
     bulk: bool | None = None,
+    questionnaires: bool = True,
+    storage: Storage | None = None,
 ) -> DemoResult:
     """Create whatever of the demo network is missing (flushes; the caller commits).
 
     `suppliers` is the total wanted (default: the curated network); below the curated
     count the first ones are taken, above it the rest are generated. `bulk` forces
     (True) or forbids (False) the bulk path for generated suppliers; None chooses it
-    above BULK_THRESHOLD.
+    above BULK_THRESHOLD. `questionnaires=False` leaves out the questionnaire side
+    (catalogs, templates, certificates, assessments); `storage` is where its files go
+    (default: the app's upload folder).
     """
     total = len(data.SUPPLIERS) if suppliers is None else suppliers
     if not isinstance(total, int) or not 1 <= total <= MAX_SUPPLIERS:
@@ -144,13 +158,18 @@ def build_demo(
         else:
             for spec in plan:
                 _ensure_supplier_tree(ctx, spec, _subs_for(spec, seed))
+    if questionnaires:
+        ctx.result.questionnaires = build_questionnaires(
+            session, actor, today=ctx.today, seed=seed, storage=storage
+        )
+        ctx.result.users += ctx.result.questionnaires.users
     ctx.result.logins = demo_logins(session)
     return ctx.result
 
 
 def demo_logins(session: Session) -> list[tuple[str, str, str]]:
     """(role, e-mail, supplier name) of the demo users present, staff first."""
-    emails = [u[0] for u in data.STAFF_USERS + data.CONTACT_USERS]
+    emails = [u[0] for u in data.STAFF_USERS + data.CONTACT_USERS + data.INVITED_CONTACTS]
     users = {
         u.email: u for u in session.scalars(select(User).where(User.email.in_(emails))) if u.active
     }

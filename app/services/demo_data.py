@@ -363,3 +363,281 @@ GENERATED_SUBS = {
     "software": ["V100138"],
     "services": [],
 }
+
+# -- questionnaires ---------------------------------------------------------------------
+# (read by app.services.demo_assessments)
+
+# Contacts who get their account by accepting an invitation link during the demo (so
+# the audit trail shows that path too); the link sets the demo password.
+INVITED_CONTACTS = [
+    ("it-security@rhein-main-logistik.de", "supplier", "Katrin Becker", "V100124"),
+]
+
+# Certificates: supplier code, standard, certificate number, certification body, scope,
+# valid from / valid until (days from the seeding day), whether a PDF copy is stored.
+# fmt: off
+CERTIFICATIONS: list[tuple] = [
+    ("V100101", "iso27001", "VN-ISMS-2291", "Bureau Veritas Certification Việt Nam",
+       "Information security for order processing, EDI and production planning, Hanoi plant.",
+       -520, 575, True),
+    ("V100111", "iso28000", "DE-28000-0417", "TÜV SÜD Management Service GmbH",
+       "Security management of storage and dispatch of turned precision parts, Stuttgart.",
+       -400, 690, True),
+    ("V100111", "iso27001", "DE-27001-1183", "DQS GmbH",
+       "Design data exchange, ERP and production IT, Stuttgart-Feuerbach.", -210, 880, False),
+    ("V100123", "iso28000", "TR-SCS-0088", "TÜV Rheinland Türkiye",
+       "Warehousing and cross-docking at Gebze; road transport to EU hubs.", -1070, 25, True),
+    ("V100126", "iso28000", "NL-28K-3310", "DNV Business Assurance B.V.",
+       "Bonded warehousing and value-added logistics, Venlo.", -1125, -30, False),
+    ("V100124", "iso27001", "DE-ISMS-7752", "TÜV Rheinland Cert GmbH",
+       "IT operations of the central EU warehouse, Frankfurt am Main.", -300, 795, True),
+    ("V100134", "iso27001", "DE-27001-EDI-042", "BSI Group Deutschland GmbH",
+       "EDI VAN operations, AS2 gateway and partner onboarding.", -95, 1000, False),
+]
+
+# Assessments, one scenario a row: supplier code, template key, connection name (for a
+# connection questionnaire), where it ends up, invitee (None: the supplier's contact
+# address), answer quality (share of best answers), due in days, message. "approved"
+# also starts round 2 (ROUND_TWO); "overdue" is sent OVERDUE_SENT_DAYS ago.
+ASSESSMENTS: list[tuple] = [
+    ("V100101", "cscrm-core", None, "approved", "contact@thepviet.vn", 0.8, 30,
+       "Annual C-SCRM review for our sole source of cold-rolled coil."),
+    ("V100111", "iso28000", None, "submitted", "contact@mueller-praezision.de", 0.85, 30,
+       "Please confirm your ISO 28000 status and the clause checklist."),
+    ("V100111", "connection-security", "Price catalogue API", "under_review",
+       "contact@mueller-praezision.de", 0.7, 30, "One questionnaire for the price catalogue API."),
+    ("V100123", "cscrm-core", None, "changes_requested", "contact@istanbul-lojistik.com.tr",
+       0.65, 21, "C-SCRM questionnaire for the Gebze cross-dock."),
+    ("V100124", "connection-security", "Goods receipt posting into ERP", "submitted",
+       "it-security@rhein-main-logistik.de", 0.75, 30,
+       "This interface posts straight into our ERP core: please describe how it is protected."),
+    ("V100124", "cscrm-core", None, "in_progress", "it-security@rhein-main-logistik.de", 0.75,
+       40, "Yearly C-SCRM questionnaire for the central EU warehouse."),
+    ("V100126", "iso28000", None, "sent", None, 0.8, 21,
+       "Your ISO 28000 certificate has lapsed: please answer the clause checklist."),
+    ("V100137", "cscrm-core", None, "overdue", None, 0.8, -7,
+       "C-SCRM questionnaire: remote support into our plants is in scope."),
+    ("V100127", "cscrm-core", None, "cancelled", None, 0.8, 30,
+       "Yearly C-SCRM questionnaire."),
+]
+# fmt: on
+OVERDUE_SENT_DAYS = 40
+
+# Who answers, in their own words: what text questions are filled with.
+PERSONAS: dict[str, dict[str, str]] = {
+    "V100101": {
+        "lead": "Phạm Văn Hùng, Trưởng phòng CNTT (Head of IT and security)",
+        "email": "security@thepviet.vn",
+        "phone": "+84 24 3974 5120",
+        "offshore": "None.",
+        "improvement": "Moved EDI certificates to a hardware security module.",
+    },
+    "V100111": {
+        "lead": "Jürgen Müller, Informationssicherheitsbeauftragter",
+        "email": "security@mueller-praezision.de",
+        "phone": "+49 711 4090 220",
+        "offshore": "None.",
+        "improvement": "High-security seals (ISO 17712) on every outbound trailer since March.",
+        "gaps": "The new Chemnitz warehouse is not in scope yet; its certification audit is "
+        "planned for next quarter.",
+    },
+    "V100123": {
+        "lead": "Ayşe Yılmaz, Bilgi Güvenliği Müdürü (information security manager)",
+        "email": "guvenlik@istanbul-lojistik.com.tr",
+        "phone": "+90 262 751 40 00",
+        "offshore": "Customs filings are prepared by our broker in Mersin; the WMS is hosted "
+        "in Frankfurt (cloud, eu-central-1).",
+        "improvement": "Gate-out seal check added at the Gebze cross-dock.",
+    },
+    "V100124": {
+        "lead": "Katrin Becker, Leiterin IT-Sicherheit",
+        "email": "it-security@rhein-main-logistik.de",
+        "phone": "+49 69 2475 3300",
+        "offshore": "None.",
+        "improvement": "Separate network segment for the ERP interface servers.",
+    },
+}
+# Text answers by question key; {lead}, {email}, {phone}, {offshore}, {improvement},
+# {company} come from the persona.
+TEXT_ANSWERS: dict[str, str] = {
+    "gov_owner_role": "{lead}",
+    "sup_offshore_list": "{offshore}",
+    "inc_contact": "{lead}; {email}; 24/7 duty phone {phone}",
+    "lead_manager": "{lead}",
+    "iso_cert_gaps": "{gaps}",
+    "imp_example": "{improvement}",
+}
+TEXT_FALLBACK = "Documented in our management system; details on request."
+# Plausible ranges for number answers (clipped to the question's own limits).
+NUMBER_RANGES: dict[str, tuple[int, int]] = {
+    "vul_patch_days": (7, 30),
+    "acc_leavers_hours": (4, 48),
+    "log_retention_days": (90, 400),
+    "priv_people": (2, 8),
+    "chg_notice_days": (5, 30),
+    "sup_awareness_share": (82, 100),
+    "perf_incidents": (0, 3),
+}
+# Date answers: days from the seeding day (negative: in the past).
+DATE_RANGES: dict[str, tuple[int, int]] = {
+    "cred_expires_on": (60, 400),
+    "iso_cert_until": (200, 900),
+}
+PAST_DATES = (-330, -20)
+# Evidence file titles by question key (otherwise "<section> evidence").
+EVIDENCE_TITLES: dict[str, str] = {
+    "gov_program": "C-SCRM strategy",
+    "gov_policy": "Supplier security policy",
+    "gov_plan": "Supply chain risk management plan",
+    "gov_cert_file": "Certificates",
+    "sup_inventory": "Supplier inventory extract",
+    "sup_due_diligence": "Supplier onboarding security checklist",
+    "sup_flowdown": "Flow-down clauses",
+    "prov_records": "Chain of custody records",
+    "prov_anticounterfeit": "Anti-counterfeit procedure",
+    "prov_inspection": "Incoming inspection procedure",
+    "dev_sdlc": "Secure development procedure",
+    "dev_sbom_file": "SBOM summary",
+    "vul_scanning": "Vulnerability scan summary",
+    "inc_plan": "Incident response plan",
+    "inc_contract": "Incident notification agreement",
+    "acc_mfa": "MFA enforcement policy",
+    "data_dpa": "Data processing agreement",
+    "res_bcp": "Business continuity plan",
+    "res_backups": "Restore test report",
+    "per_training": "Security awareness training record",
+    "disp_method": "Certificate of destruction",
+    "disp_exit": "Exit and data return clause",
+    "iso_certified": "ISO 28000 certificate",
+    "ctx_issues": "Security context analysis",
+    "ctx_legal": "Legal and regulatory register",
+    "ctx_scope": "Security management system scope",
+    "lead_policy": "Security policy",
+    "plan_risk": "Security risk assessment",
+    "sup_competence": "Competence matrix",
+    "op_planning": "Operational security procedures",
+    "op_plans": "Security incident plans",
+    "perf_audit": "Internal audit report",
+    "perf_review": "Management review minutes",
+    "imp_corrective": "Corrective action log",
+    "auth_mfa": "MFA policy",
+    "log_review": "Alert rules",
+    "priv_scope": "API scope configuration",
+    "conn_diagram": "Connection diagram",
+}
+# Answers fixed per scenario (supplier code, template key), so the story holds together;
+# "$cert_body" / "$cert_until" take the supplier's certificate for the standard asked
+# about, "$cred_expires" the connection's credential expiry.
+FIXED_ANSWERS: dict[tuple[str, str], dict[str, object]] = {
+    ("V100101", "cscrm-core"): {
+        "gov_policy": "yes",
+        "gov_owner": "yes",
+        "sup_reassess": "two_three_years",
+        "sup_offshore": "no",
+        "dev_applicable": "no",
+        "vul_scanning": "yes",
+        "vul_patch_days": 30,
+        "acc_remote": "no",
+        "res_bcp": "partial",
+        "prov_sources": "authorised",
+    },
+    ("V100111", "iso28000"): {
+        "iso_certified": "partial",
+        "iso_cert_body": "$cert_body",
+        "iso_cert_until": "$cert_until",
+        "ctx_programmes": ["aeo"],
+    },
+    ("V100111", "connection-security"): {
+        "auth_method": "api_key",
+        "auth_mfa": "na",
+        "tls_version": "tls12",
+        "seg_erp": "gateway",
+        "cred_rotation": "yearly",
+        "cred_expires_on": "$cred_expires",
+    },
+    ("V100123", "cscrm-core"): {
+        "gov_owner": "yes",
+        "sup_offshore": "yes_known",
+        "dev_applicable": "no",
+        "acc_remote": "yes",
+        "acc_mfa": "partial",
+    },
+    ("V100124", "connection-security"): {
+        "auth_method": "oauth2",
+        "auth_mfa": "na",
+        "tls_version": "tls12",
+        "seg_erp": "direct_restricted",
+        "cred_expires_on": "$cred_expires",
+    },
+    ("V100124", "cscrm-core"): {"dev_applicable": "no", "acc_remote": "yes"},
+}
+# Comments that go with answers: (supplier code, question key) -> comment.
+COMMENTS: dict[tuple[str, str], str] = {
+    ("V100101", "res_bcp"): "The plan covers the Hanoi line; the Hai Phong warehouse follows.",
+    ("V100111", "iso_certified"): "Stuttgart is certified (attached); Chemnitz is not yet.",
+    ("V100111", "auth_mfa"): "Machine-to-machine API: no person logs in on this connection.",
+    ("V100123", "acc_mfa"): "MFA on the VPN; the old remote-support tool still uses passwords.",
+    ("V100124", "auth_mfa"): "Machine-to-machine interface: no person logs in on it.",
+    ("V100124", "seg_erp"): "Posts goods receipts straight into your ERP; one service user, "
+    "restricted to the goods-receipt transaction.",
+}
+NA_COMMENT = "Does not apply to what we deliver to you."
+# Reviews: accepted with a note, asked to clarify, and comment threads (analyst, contact).
+REVIEW_NOTES: dict[tuple[str, str], dict[str, list[tuple[str, str]]]] = {
+    ("V100101", "cscrm-core"): {
+        "accept": [("gov_policy", "Policy v3.2 and its approval page checked against SR-1.")],
+    },
+    ("V100111", "connection-security"): {
+        "accept": [
+            ("auth_shared", ""),
+            ("tls_version", ""),
+            ("tls_verify", ""),
+            ("cred_storage", ""),
+        ],
+        "clarify": [
+            (
+                "auth_method",
+                "A static API key protects our price data: can you move to OAuth 2.0 client "
+                "credentials or mutual TLS this year?",
+            )
+        ],
+    },
+    ("V100123", "cscrm-core"): {
+        "accept": [("gov_program", ""), ("gov_policy", ""), ("gov_owner", "")],
+        "clarify": [
+            (
+                "acc_mfa",
+                "Which remote access paths still work without MFA? Please list them and the "
+                "date MFA will be enforced.",
+            ),
+            (
+                "sup_offshore_list",
+                "Is the Frankfurt WMS tenant covered by the data processing agreement with "
+                "us? Please attach it.",
+            ),
+        ],
+        "thread": [
+            (
+                "acc_mfa",
+                "For context: our policy requires MFA on all vendor remote access by the end "
+                "of the quarter.",
+                "Understood. The Gebze VPN gets MFA with the firewall upgrade in two weeks; the "
+                "old remote-support accounts are being removed.",
+            )
+        ],
+    },
+}
+# Round 2 of the approved scenario: what the contact changes in the carried-over answers
+# (value, comment, evidence title or None). "$recent" is a date a few days ago.
+ROUND_TWO: dict[str, object] = {
+    "supplier": "V100101",
+    "due": 45,
+    "message": "Round 2: please confirm or update last year's answers.",
+    "changes": [
+        ("gov_policy_review", "$recent", "", None),
+        ("sup_reassess", "yearly", "", None),
+        ("vul_patch_days", 14, "New patch SLA since the ERP upgrade.", None),
+        ("res_bcp", "yes", "Now covers the Hai Phong warehouse too.", "Business continuity plan"),
+        ("inc_contact", "Phạm Văn Hùng; soc@thepviet.vn; 24/7 SOC +84 24 3974 5199", "", None),
+    ],
+}

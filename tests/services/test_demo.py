@@ -1,17 +1,41 @@
-"""The demo network builder: counts, scripts, flags, 4th parties, idempotency, bulk path."""
+"""The demo builder: the network (counts, scripts, flags, 4th parties, bulk path) and the
+questionnaire side (catalogs, templates, certificates, assessments in every status), both
+idempotent."""
 
 from __future__ import annotations
 
 import datetime as dt
+import random
 import re
+from pathlib import Path
 
 import pytest
+import yaml
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditEvent, Connection, ConnectionDataClass, Supplier, User, supplier_links
-from app.services import Actor, ServiceError
+from app.models import (
+    Answer,
+    AnswerComment,
+    Assessment,
+    AuditEvent,
+    Certification,
+    Connection,
+    ConnectionDataClass,
+    Control,
+    Evidence,
+    Invitation,
+    StoredFile,
+    Supplier,
+    TemplateVersion,
+    User,
+    supplier_links,
+)
+from app.models.assessment import ASSESSMENT_STATUSES
+from app.services import Actor, ServiceError, answering, review
 from app.services import demo_data as data
+from app.services import files as file_store
+from app.services.assessments import display_status
 from app.services.audit import verify_chain
 from app.services.connections import clean_connection, flags_for
 from app.services.demo import (
@@ -22,8 +46,12 @@ from app.services.demo import (
     supplier_values,
     templates_for,
 )
+from app.services.demo_assessments import certificate_pdf, document_pdf, plan_answers
 from app.services.inventory_stats import overview
 from app.services.suppliers import clean_supplier
+from questionnaires import engine
+from questionnaires.schema import load_template
+from risk_models import certifications as cert_rules
 from risk_models import vocab
 
 TODAY = dt.date(2025, 3, 14)
@@ -45,6 +73,15 @@ def _counts(session) -> dict[str, int]:
         "data_classes": ConnectionDataClass,
         "users": User,
         "events": AuditEvent,
+        "controls": Control,
+        "template_versions": TemplateVersion,
+        "certifications": Certification,
+        "assessments": Assessment,
+        "invitations": Invitation,
+        "answers": Answer,
+        "evidence": Evidence,
+        "comments": AnswerComment,
+        "files": StoredFile,
     }
     counts = {k: session.scalar(select(func.count()).select_from(m)) for k, m in tables.items()}
     counts["links"] = session.scalar(select(func.count()).select_from(supplier_links))
@@ -69,10 +106,16 @@ def test_curated_network(app):
     _check_shared_fourth_parties(app, result)
     _check_users_of_every_role_and_contacts_bound(app, result)
     _check_audit_trail_is_real(app, result)
+    _check_catalogs_and_templates_loaded(app, result)
+    _check_certificates_valid_expiring_expired(app, result)
+    _check_assessments_in_every_status(app, result)
+    _check_every_answer_is_valid(app, result)
+    _check_review_story(app, result)
+    _check_questionnaire_audit_trail(app, result)
 
 
 def _check_curated_network_counts(app, result):
-    assert (result.suppliers, result.users) == (40, 7)
+    assert (result.suppliers, result.users) == (40, 8)  # 8th: invited by link
     assert 110 <= result.connections <= 130
     assert result.links >= 25 and not result.bulk
     with app.app_context():
@@ -197,7 +240,12 @@ def _check_users_of_every_role_and_contacts_bound(app, result):
         assert contact.role == "supplier"
         assert contact.supplier.legal_name == "Công ty TNHH Thép Việt"
         assert sum(u.role == "analyst" for u in users.values()) == 2
+        invited = users["it-security@rhein-main-logistik.de"]
+        assert (invited.role, invited.supplier.code) == ("supplier", "V100124")
     assert ("supplier", "contact@thepviet.vn", "Công ty TNHH Thép Việt") in result.logins
+    assert ("supplier", "it-security@rhein-main-logistik.de", "Rhein-Main Logistik GmbH") in (
+        result.logins
+    )
     assert result.logins[0] == ("admin", "admin@demo.chainlight", "")
 
 
@@ -212,9 +260,177 @@ def _check_audit_trail_is_real(app, result):
     counts = {(t, a): n for t, a, n in actions}
     assert counts[("supplier", "create")] == 40
     assert counts[("connection", "create")] >= 110
-    assert counts[("user", "create")] == 7
+    assert counts[("user", "create")] == 8
     assert counts[("supplier", "archive")] == 1
     assert ("supplier", "bulk_create") not in counts
+
+
+# -- the questionnaire side ------------------------------------------------------------
+
+CONTACTS = {row[3]: row[0] for row in data.CONTACT_USERS + data.INVITED_CONTACTS}
+REVIEWED = ("submitted", "under_review", "changes_requested", "approved")
+
+
+def _assessments(session) -> dict[tuple, list[Assessment]]:
+    """(supplier code, template key, connection name) -> its assessments, oldest first."""
+    found: dict[tuple, list[Assessment]] = {}
+    for a in session.scalars(select(Assessment).order_by(Assessment.id)):
+        key = (a.supplier.code, a.template_version.template.key, a.connection and a.connection.name)
+        found.setdefault(key, []).append(a)
+    return found
+
+
+def _upload_root(app) -> Path:
+    return Path(app.config["CHAINLIGHT_UPLOAD_DIR"])
+
+
+def _check_catalogs_and_templates_loaded(app, result):
+    q = result.questionnaires
+    assert q.controls > 100 and q.templates == 3
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Control)) == q.controls
+        published = {
+            v.template.key
+            for v in db.session.scalars(select(TemplateVersion))
+            if v.status == "published"
+        }
+    assert {"cscrm-core", "iso28000", "connection-security"} <= published
+
+
+def _check_certificates_valid_expiring_expired(app, result):
+    assert result.questionnaires.certifications == len(data.CERTIFICATIONS)
+    with app.app_context():
+        certs = db.session.scalars(select(Certification)).all()
+        state = {
+            (db.session.get(Supplier, c.supplier_id).code, c.standard): cert_rules.validity(
+                c.valid_from, c.valid_until, TODAY
+            )
+            for c in certs
+        }
+        with_file = [c for c in certs if c.file_id is not None]
+        assert len(with_file) >= 3
+        for cert in with_file:
+            assert cert.file.content_type == "application/pdf"
+            assert file_store.read(cert.file, _upload_root(app)).startswith(b"%PDF-")
+    assert state[("V100111", "iso28000")] == cert_rules.VALID
+    assert state[("V100123", "iso28000")] == cert_rules.EXPIRING
+    assert state[("V100126", "iso28000")] == cert_rules.EXPIRED
+    assert state[("V100101", "iso27001")] == cert_rules.VALID
+
+
+def _check_assessments_in_every_status(app, result):
+    with app.app_context():
+        found = _assessments(db.session)
+        statuses = {a.status for group in found.values() for a in group}
+        assert statuses == set(ASSESSMENT_STATUSES)
+        shown = {display_status(a, TODAY) for group in found.values() for a in group}
+        assert "overdue" in shown
+        first, second = found[("V100101", "cscrm-core", None)]
+        assert (first.status, first.round, second.status, second.round) == (
+            "approved",
+            1,
+            "in_progress",
+            2,
+        )
+        assert second.previous_id == first.id
+        changes = review.changes_since_previous(second)
+        assert len(changes) >= 3, changes
+        assert all(a.verdict == "accepted" for a in first.answers if review.has_content(a))
+        assert [a.status for a in found[("V100111", "iso28000", None)]] == ["submitted"]
+        [istanbul] = found[("V100123", "cscrm-core", None)]
+        assert istanbul.status == "changes_requested"
+        [erp] = found[("V100124", "connection-security", "Goods receipt posting into ERP")]
+        assert erp.status == "submitted" and erp.connection.integration_layer == "direct_core"
+        [partly] = found[("V100124", "cscrm-core", None)]
+        progress = answering.overview(partly, TODAY).progress
+        assert partly.status == "in_progress" and 0 < progress.done < progress.required
+        [overdue] = found[("V100137", "cscrm-core", None)]
+        assert overdue.status == "sent" and overdue.due_on < TODAY
+        [cancelled] = found[("V100127", "cscrm-core", None)]
+        assert cancelled.status == "cancelled"
+        assert all(
+            i.revoked_at is not None
+            for i in db.session.scalars(
+                select(Invitation).where(Invitation.assessment_id == cancelled.id)
+            )
+        )
+    assert result.questionnaires.assessments == 10
+
+
+def _check_every_answer_is_valid(app, result):
+    """Every answer fits its question and is shown; submitted ones miss nothing."""
+    with app.app_context():
+        answers = files = 0
+        for a in db.session.scalars(select(Assessment)):
+            template = answering.template_of(a)
+            data_ = answering.load_answers(a, TODAY)
+            shown = engine.visible_keys(template, data_)
+            for answer in a.answers:
+                question = template.question(answer.question_key)
+                assert question is not None and answer.question_key in shown
+                assert engine.clean_answer(question, answer.value) == answer.value
+                answers += 1
+                for evidence in answer.evidence:
+                    stored = evidence.file
+                    assert stored.content_type == "application/pdf"
+                    assert file_store.read(stored, _upload_root(app)).startswith(b"%PDF-")
+                    assert evidence.effective_on <= TODAY
+                    files += 1
+            if a.status in REVIEWED:
+                assert engine.missing(template, data_) == [], (a.id, a.status)
+        assert answers == result.questionnaires.answers > 150
+        assert files == result.questionnaires.evidence > 20
+
+
+def _check_review_story(app, result):
+    with app.app_context():
+        found = _assessments(db.session)
+        [istanbul] = found[("V100123", "cscrm-core", None)]
+        asked = review.clarifications(istanbul)
+        assert len(asked) == 2 and all(item.answer.verdict_note for item in asked)
+        threads = [a.comments for a in istanbul.answers if a.comments]
+        assert len(threads) == 1 and len(threads[0]) == 2
+        assert threads[0][1].author_email == CONTACTS["V100123"]
+        flagged = answering.expiring_evidence(istanbul, TODAY)
+        assert [flag for _, _, flag in flagged] == ["expiring"]
+        [api] = found[("V100111", "connection-security", "Price catalogue API")]
+        assert api.status == "under_review"
+        verdicts = [a.verdict for a in api.answers if a.verdict]
+        assert "clarify" in verdicts and "accepted" in verdicts
+
+
+def _check_questionnaire_audit_trail(app, result):
+    with app.app_context():
+        assert verify_chain(db.session).ok
+        rows = db.session.execute(
+            select(AuditEvent.entity_type, AuditEvent.action, func.count()).group_by(
+                AuditEvent.entity_type, AuditEvent.action
+            )
+        ).all()
+        first = _assessments(db.session)[("V100101", "cscrm-core", None)][0]
+        carried = sum(len(a.evidence) for a in first.answers)  # into round 2, not uploaded
+        first = _assessments(db.session)[("V100101", "cscrm-core", None)][0]
+        carried = sum(len(a.evidence) for a in first.answers)  # into round 2, not uploaded
+        contact = db.session.scalar(
+            select(func.count()).where(
+                AuditEvent.action == "answer_save",
+                AuditEvent.actor_email == CONTACTS["V100101"],
+            )
+        )
+    counts = {(t, a): n for t, a, n in rows}
+    assert counts[("assessment", "send")] == 9
+    assert counts[("assessment", "assessment_reassess")] == 1
+    assert counts[("invitation", "invite")] == 10
+    assert counts[("invitation", "accept")] == 7
+    assert counts[("invitation", "revoke")] == 1
+    assert counts[("assessment", "review_approve")] == 1
+    assert counts[("assessment", "review_request_changes")] == 1
+    assert counts[("answer", "answer_comment")] == 2
+    assert counts[("answer", "evidence_add")] == result.questionnaires.evidence - carried
+    assert counts[("certification", "create")] == len(data.CERTIFICATIONS)
+    assert ("catalog", "catalog_sync") in counts
+    assert counts[("template_version", "template.version.publish")] == 3
+    assert contact > 40  # the supplier's own contact answered, not the seeding process
 
 
 def test_second_run_changes_nothing(app):
@@ -222,20 +438,36 @@ def test_second_run_changes_nothing(app):
     with app.app_context():
         before = _counts(db.session)
     again = _build(app)
-    assert not again.changed
+    assert not again.changed and not again.questionnaires.changed
     with app.app_context():
         assert _counts(db.session) == before
+        # A scenario whose assessment is gone is made again; nothing else changes.
+        sent = _assessments(db.session)[("V100126", "iso28000", None)][0]
+        for invitation in db.session.scalars(
+            select(Invitation).where(Invitation.assessment_id == sent.id)
+        ):
+            db.session.delete(invitation)
+        db.session.delete(sent)
+        db.session.commit()
+    third = _build(app)
+    assert (third.questionnaires.assessments, third.questionnaires.answers) == (1, 0)
+    with app.app_context():
+        after = _counts(db.session)
+        assert after["events"] == before["events"] + 2  # sent, invited
+        assert {k: v for k, v in after.items() if k != "events"} == {
+            k: v for k, v in before.items() if k != "events"
+        }
 
 
 def test_missing_pieces_are_added_and_edits_kept(app):
-    _build(app)
+    _build(app, questionnaires=False)
     with app.app_context():
         gone = db.session.scalar(select(Connection).where(Connection.name == "TMS REST API"))
         db.session.delete(gone)
         supplier = db.session.scalar(select(Supplier).where(Supplier.code == "V100102"))
         supplier.notes = "edited by hand"
         db.session.commit()
-    result = _build(app)
+    result = _build(app, questionnaires=False)
     assert (result.suppliers, result.connections, result.users, result.links) == (0, 1, 0, 0)
     with app.app_context():
         supplier = db.session.scalar(select(Supplier).where(Supplier.code == "V100102"))
@@ -248,7 +480,7 @@ def test_existing_user_with_demo_email_is_kept(app):
     with app.app_context():
         make_user(db.session, "analyst", "analyst@demo.chainlight", name="Somebody Else")
         db.session.commit()
-    result = _build(app)
+    result = _build(app, questionnaires=False)
     assert result.users == 6
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "analyst@demo.chainlight"))
@@ -267,6 +499,30 @@ def test_fewer_suppliers_than_curated(app):
         emails = set(db.session.scalars(select(User.email)))
     assert "contact@thepviet.vn" in emails  # V100101 is among the first five
     assert "contact@mueller-praezision.de" not in emails
+    with app.app_context():  # only the scenarios of suppliers that exist
+        assert set(_assessments(db.session)) == {("V100101", "cscrm-core", None)}
+        codes = {
+            db.session.get(Supplier, c.supplier_id).code
+            for c in db.session.scalars(select(Certification))
+        }
+        assert codes == {"V100101"}
+
+
+def test_scenarios_whose_contact_cannot_answer_are_skipped(app):
+    """A deactivated demo contact or an archived supplier does not stop the seed."""
+    _build(app, suppliers=23, questionnaires=False)
+    with app.app_context():
+        contact = db.session.scalar(
+            select(User).where(User.email == "contact@istanbul-lojistik.com.tr")
+        )
+        contact.active = False
+        mueller = db.session.scalar(select(Supplier).where(Supplier.code == "V100111"))
+        mueller.archived_at = dt.datetime(2025, 1, 1)
+        db.session.commit()
+    result = _build(app, suppliers=23)
+    with app.app_context():
+        assert set(_assessments(db.session)) == {("V100101", "cscrm-core", None)}
+    assert result.questionnaires.assessments == 2
 
 
 @pytest.mark.parametrize("bad", [0, -1, 10**7])
@@ -279,7 +535,7 @@ def test_supplier_count_out_of_range(app, bad):
 
 
 def test_generated_suppliers_through_services(app):
-    result = _build(app, suppliers=46, bulk=False)
+    result = _build(app, suppliers=46, bulk=False, questionnaires=False)
     assert result.suppliers == 46 and not result.bulk
     with app.app_context():
         generated = db.session.scalars(select(Supplier).where(Supplier.code.like("V2%"))).all()
@@ -292,11 +548,11 @@ def test_generated_suppliers_through_services(app):
         assert events == 46
         for s in generated:
             assert 2 <= len(s.connections) <= 4
-    assert not _build(app, suppliers=46, bulk=False).changed
+    assert not _build(app, suppliers=46, bulk=False, questionnaires=False).changed
 
 
 def test_bulk_path_writes_one_summary_event(app):
-    result = _build(app, suppliers=140, bulk=True)
+    result = _build(app, suppliers=140, bulk=True, questionnaires=False)
     assert result.bulk and result.suppliers == 140
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Supplier)) == 140
@@ -325,7 +581,7 @@ def test_bulk_path_writes_one_summary_event(app):
         )
         assert linked > 10
         before = _counts(db.session)
-    assert not _build(app, suppliers=140, bulk=True).changed
+    assert not _build(app, suppliers=140, bulk=True, questionnaires=False).changed
     with app.app_context():
         assert _counts(db.session) == before
 
@@ -334,8 +590,10 @@ def test_bulk_is_chosen_above_the_threshold(app, monkeypatch):
     from app.services import demo
 
     monkeypatch.setattr(demo, "BULK_THRESHOLD", 3)
-    assert _build(app, suppliers=44).bulk
-    assert not _build(app, suppliers=43).bulk  # nothing new above the threshold
+    assert _build(app, suppliers=44, questionnaires=False).bulk
+    assert not _build(
+        app, suppliers=43, questionnaires=False
+    ).bulk  # nothing new above the threshold
 
 
 def test_generated_rows_pass_the_service_validation():
@@ -374,3 +632,125 @@ def test_curated_tables_are_consistent():
     for code, subs in data.SUB_SUPPLIERS.items():
         assert code in codes and set(subs) <= codes and code not in subs
     assert {c[3] for c in data.CONTACT_USERS} <= codes - data.ARCHIVED
+
+
+# -- picking answers (no database) ---------------------------------------------------------
+
+SHIPPED = sorted(
+    (Path(__file__).resolve().parents[2] / "questionnaires" / "templates").glob("*.yaml")
+)
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_planned_answers_are_valid_shown_and_complete(path):
+    template = load_template(yaml.safe_load(path.read_text(encoding="utf-8")))
+    for seed in range(25):
+        for quality in (0.2, 0.7, 1.0):
+            plan = plan_answers(template, random.Random(seed), quality=quality, today=TODAY)
+            given = {p.key: engine.AnswerData(p.value, p.comment, int(p.evidence)) for p in plan}
+            shown = engine.visible_keys(template, given)
+            assert set(given) <= shown
+            for item in plan:
+                question = template.question(item.key)
+                assert engine.clean_answer(question, item.value) == item.value
+                assert item.value is not None or question.type == "file"
+            answerable = {q.key for q in template.questions if q.type != "file"}
+            assert shown & answerable <= set(given)  # every question shown is answered
+            assert engine.missing(template, given) == [], (path.stem, seed, quality)
+    first = plan_answers(template, random.Random(3), quality=0.7, today=TODAY)
+    assert first == plan_answers(template, random.Random(3), quality=0.7, today=TODAY)
+
+
+def test_fixed_answers_are_used_when_they_fit_and_replaced_when_not():
+    path = next(p for p in SHIPPED if p.stem == "connection-security")
+    template = load_template(yaml.safe_load(path.read_text(encoding="utf-8")))
+    fixed = {"auth_method": "oauth2", "auth_mfa": "na", "tls_version": "carrier pigeon"}
+    plan = {
+        p.key: p
+        for p in plan_answers(
+            template,
+            random.Random(1),
+            quality=0.8,
+            today=TODAY,
+            fixed=fixed,
+            comments={"auth_method": "Client credentials."},
+        )
+    }
+    assert plan["auth_method"].value == "oauth2"
+    assert plan["auth_method"].comment == "Client credentials."
+    assert (plan["auth_mfa"].value, plan["auth_mfa"].comment) == ("na", data.NA_COMMENT)
+    assert template.question("tls_version").option(plan["tls_version"].value) is not None
+
+
+def test_demo_pdfs_are_small_valid_and_deterministic():
+    values = {
+        "standard": "iso28000",
+        "certificate_number": "TR-1",
+        "certification_body": "TÜV",
+        "scope": "Gebze cross-dock",
+        "valid_from": TODAY,
+        "valid_until": TODAY + dt.timedelta(days=30),
+    }
+    cert = certificate_pdf("İstanbul Lojistik A.Ş.", values)
+    doc = document_pdf("Supplier security policy", "Công ty TNHH Thép Việt", "A question?")
+    for pdf in (cert, doc):
+        assert pdf.startswith(b"%PDF-") and len(pdf) < 100_000
+        assert file_store.detect_type(pdf, "x.pdf") == "application/pdf"
+    assert cert == certificate_pdf("İstanbul Lojistik A.Ş.", values)
+
+
+def test_scenario_tables_are_consistent():
+    codes = {row[0] for row in data.SUPPLIERS}
+    outcomes = {"approved", "submitted", "under_review", "changes_requested"}
+    outcomes |= {"in_progress", "sent", "overdue", "cancelled"}
+    for row in data.ASSESSMENTS:
+        code, key, connection, outcome, invitee = row[:5]
+        assert code in codes - data.ARCHIVED and outcome in outcomes
+        spec = next(s for s in CURATED if s.code == code)
+        if connection is not None:
+            names = {connection_values(spec, t, 1, TODAY)["name"] for t in templates_for(spec)}
+            assert connection in names, (code, connection)
+        if invitee is not None:
+            assert invitee in set(CONTACTS.values()), invitee
+    for row in data.CERTIFICATIONS:
+        assert row[0] in codes and row[1] in cert_rules.STANDARDS and row[5] < row[6]
+    assert {row[3] for row in data.ASSESSMENTS} == outcomes
+
+
+def test_picked_values_respect_the_limits_of_any_template():
+    """A template the demo does not know (odd limits, no options to rank) still gets valid answers."""
+    question = {"text": "Q?", "controls": ["SR-1"]}
+    template = load_template(
+        {
+            "key": "odd",
+            "name": "Odd",
+            "sections": [
+                {
+                    "key": "s",
+                    "title": "S",
+                    "questions": [
+                        {**question, "key": "tiny", "type": "number", "min": 0.5, "max": 0.9},
+                        {**question, "key": "negative", "type": "number", "min": -5, "max": -1},
+                        {**question, "key": "when", "type": "date"},
+                        {**question, "key": "words", "type": "text"},
+                        {
+                            **question,
+                            "key": "only_none",
+                            "type": "multiple_choice",
+                            "options": [
+                                {"value": "none", "label": "None"},
+                                {"value": "dont_know", "label": "Do not know"},
+                            ],
+                        },
+                    ],
+                }
+            ],
+        }
+    )
+    for seed in range(30):
+        plan = plan_answers(template, random.Random(seed), quality=0.5, today=TODAY)
+        assert [p.key for p in plan] == [q.key for q in template.questions]
+        for item in plan:
+            assert engine.clean_answer(template.question(item.key), item.value) == item.value
+    by_key = {p.key: p.value for p in plan}
+    assert by_key["words"] == data.TEXT_FALLBACK and by_key["only_none"] == ["none"]
