@@ -33,7 +33,7 @@ def broken_dir(tmp_path) -> Path:
 def test_sync_twice_then_list(app, runner):
     first = runner.invoke(args=["catalog", "sync"])
     assert first.exit_code == 0, first.output
-    assert "156 added, 0 changed, 0 withdrawn" in first.output
+    assert "171 added, 0 changed, 0 withdrawn" in first.output
     second = runner.invoke(args=["catalog", "sync"])
     assert second.exit_code == 0
     assert "0 added, 0 changed" in second.output
@@ -45,7 +45,7 @@ def test_sync_twice_then_list(app, runner):
     assert len(lines) == 10
     assert lines[0] == "csf2\tGV.SC-01\tC-SCRM program, strategy and policies established"
     everything = runner.invoke(args=["catalog", "list"]).stdout.strip().splitlines()
-    assert len(everything) == 155  # SA-12 is withdrawn and hidden
+    assert len(everything) == 170  # SA-12 is withdrawn and hidden
     withdrawn = runner.invoke(args=["catalog", "list", "--withdrawn", "--framework", "sp800-53r5"])
     assert "sp800-53r5\tSA-12\tSupply Chain Protection [withdrawn]" in withdrawn.stdout
 
@@ -87,6 +87,6 @@ def test_check_validates_without_the_database(app, runner):
     result = runner.invoke(args=["catalog", "check"])
     assert result.exit_code == 0
     assert result.output.strip() == (
-        "Catalog files are valid: 3 frameworks, 156 controls, 74 crosswalk links."
+        "Catalog files are valid: 3 frameworks, 171 controls, 77 crosswalk links."
     )
     assert _controls(app) == 0

@@ -16,6 +16,7 @@ from app.models import Answer, Assessment, Evidence
 from app.models.assessment import ASSESSMENT_STATUSES
 from app.security import EDITORS, STAFF, current_actor, roles_allowed
 from app.services import ServiceError
+from app.services import certifications as certification_service
 from app.services import review as service
 
 CHANGED_MEANWHILE = (
@@ -86,9 +87,19 @@ def _render(assessment: Assessment, status: int = 200, **extra):
             verdicts=service.VERDICTS,
             assessment_statuses=ASSESSMENT_STATUSES,
             detail_url=_detail_url(assessment),
+            iso28000=_iso28000(assessment, template),
             **extra,
         ),
         status,
+    )
+
+
+def _iso28000(assessment: Assessment, template):
+    """The supplier's ISO 28000 certificate on record, for a questionnaire that asks for one."""
+    if not certification_service.asks_for_iso28000_certificate(template):
+        return None
+    return certification_service.iso28000_on_record(
+        db.session, assessment.supplier_id, due_on=assessment.due_on
     )
 
 

@@ -28,6 +28,7 @@ from app.models import Assessment, Invitation, Supplier
 from app.security import EDITORS, STAFF, current_actor, roles_allowed
 from app.services import ServiceError
 from app.services import assessments as service
+from app.services import certifications as certification_service
 from app.services import invitations as invitation_service
 from app.services.mail import MailError
 from app.services.validation import record_id
@@ -47,6 +48,15 @@ def _invitation_or_404(assessment: Assessment, invitation_id: int) -> Invitation
     if invitation is None or invitation.assessment_id != assessment.id:
         abort(404)
     return invitation
+
+
+def _iso28000_note(supplier: Supplier, form: SendForm):
+    """The supplier's valid ISO 28000 certificate, when it can skip a questionnaire's checklist."""
+    try:
+        due_on = dt.date.fromisoformat((form.due_on.data or "").strip())
+    except ValueError:
+        due_on = None
+    return certification_service.iso28000_send_note(db.session, supplier.id, due_on=due_on)
 
 
 def _page_number() -> int:
@@ -131,7 +141,12 @@ def send():
         form.connection_id.data = request.args.get("connection_id", "")
         form.email.data = supplier.contact_email
         form.due_on.data = (dt.date.today() + dt.timedelta(days=30)).isoformat()
-        return render_template("assessments/send.html", form=form, supplier=supplier)
+        return render_template(
+            "assessments/send.html",
+            form=form,
+            supplier=supplier,
+            iso_note=_iso28000_note(supplier, form),
+        )
     try:
         sent = service.send(
             db.session,
@@ -144,7 +159,12 @@ def send():
         form.add_service_errors(exc.errors)
         if not exc.errors:
             form.form_errors.append(exc.message)
-        return render_template("assessments/send.html", form=form, supplier=supplier)
+        return render_template(
+            "assessments/send.html",
+            form=form,
+            supplier=supplier,
+            iso_note=_iso28000_note(supplier, form),
+        )
     db.session.commit()
     emailed = _deliver(sent.invitation)
     _show_link_once(sent.invitation, emailed)

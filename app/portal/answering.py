@@ -35,6 +35,7 @@ from app.portal import bp
 from app.security import ALL_ROLES, check_supplier_access, current_actor, roles_allowed
 from app.services import ServiceError
 from app.services import answering as service
+from app.services import certifications as certification_service
 from app.services import files as file_store
 
 STATUS_BADGES = {
@@ -185,7 +186,18 @@ def _render(
             else None
         ),
         today=dt.date.today(),
+        certificate_hint=_certificate_hint(assessment, view.template),
     ), status
+
+
+def _certificate_hint(assessment: Assessment, template):
+    """The supplier's valid ISO 28000 certificate, for the question that asks for it."""
+    if not certification_service.asks_for_iso28000_certificate(template):
+        return None
+    record = certification_service.iso28000_on_record(
+        db.session, assessment.supplier_id, due_on=assessment.due_on
+    )
+    return record if record.covers else None
 
 
 @bp.route("/assessments/<int:assessment_id>")

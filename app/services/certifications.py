@@ -20,6 +20,7 @@ from app.models import Certification, StoredFile, Supplier
 from app.models.base import utcnow
 from app.services import Actor, ServiceError
 from app.services import files as file_store
+from app.services import templates as template_service
 from app.services import validation as v
 from app.services.audit import changes, record, snapshot
 from risk_models import certifications as rules
@@ -316,3 +317,116 @@ def list_certifications(
 def iso28000_covered(views: list[CertificationView], today: dt.date | None = None) -> bool:
     """Whether these certifications include a valid ISO 28000 certificate today."""
     return rules.iso28000_coverage([cv.cert for cv in views], today or dt.date.today())
+
+
+# --- the ISO 28000 certificate next to the questionnaire -----------------------------------
+
+# The question of the ISO 28000 template (and of copies made from it) that a certificate
+# answers: "yes" with the certificate attached skips the clause checklist.
+ISO28000_QUESTION = "iso_certified"
+
+
+def asks_for_iso28000_certificate(template: Any) -> bool:
+    """Whether a questionnaire (questionnaires.schema.Template) has the certificate question."""
+    return template.question(ISO28000_QUESTION) is not None
+
+
+@dataclass(frozen=True)
+class Iso28000OnRecord:
+    """The supplier's ISO 28000 certificate as an assessment sees it.
+
+    `view` is the valid certificate lasting longest, or else the latest live one (expired or
+    not yet valid), or None when there is none. `covers` says whether it stands in for the
+    clause checklist today (risk_models.certifications.iso28000_coverage).
+    """
+
+    question: str
+    view: CertificationView | None
+    covers: bool
+    due_on: dt.date | None = None
+
+    @property
+    def expires_before_due(self) -> bool:
+        return bool(self.covers and self.due_on and self.view.cert.valid_until < self.due_on)
+
+    @property
+    def expiring(self) -> bool:
+        return self.covers and self.view.state == rules.EXPIRING
+
+    @property
+    def flagged(self) -> bool:
+        """An analyst should look: expiring, ending before the due date, or not valid."""
+        return self.view is not None and (
+            not self.covers or self.expiring or self.expires_before_due
+        )
+
+    @property
+    def warnings(self) -> list[str]:
+        """Why it is flagged, in words."""
+        if self.view is None:
+            return []
+        cert = self.view.cert
+        if not self.covers:
+            if self.view.state == rules.NOT_YET_VALID and cert.valid_from:
+                return [f"Not valid before {cert.valid_from.isoformat()}."]
+            return [f"Expired on {cert.valid_until.isoformat()}."]
+        found = []
+        if self.expires_before_due:
+            found.append(
+                f"Expires before the assessment is due ({self.due_on.isoformat()}): "
+                "ask for the renewed certificate."
+            )
+        if self.expiring:
+            days = self.view.days_left
+            found.append(
+                f"Expires within {rules.EXPIRING_DAYS} days "
+                f"({'today' if days == 0 else f'in {days} day' + ('s' if days != 1 else '')})."
+            )
+        return found
+
+
+def iso28000_on_record(
+    session: Session,
+    supplier_id: int,
+    *,
+    due_on: dt.date | None = None,
+    today: dt.date | None = None,
+) -> Iso28000OnRecord:
+    """The supplier's ISO 28000 certificate on record, flagged against `due_on` and today."""
+    today = today or dt.date.today()
+    views = [
+        cv
+        for cv in list_certifications(session, supplier_id, today=today)
+        if cv.cert.standard == "iso28000"
+    ]
+    covers = rules.iso28000_coverage([cv.cert for cv in views], today)
+    valid = [cv for cv in views if rules.is_valid_on(cv.cert, today)]
+    chosen = valid[0] if valid else (views[0] if views else None)
+    return Iso28000OnRecord(ISO28000_QUESTION, chosen, covers, due_on)
+
+
+@dataclass(frozen=True)
+class Iso28000SendNote:
+    """For the send page: the valid certificate and the questionnaires it stands in for."""
+
+    record: Iso28000OnRecord
+    questionnaires: list[str]
+
+
+def iso28000_send_note(
+    session: Session,
+    supplier_id: int,
+    *,
+    due_on: dt.date | None = None,
+    today: dt.date | None = None,
+) -> Iso28000SendNote | None:
+    """A note when the supplier's valid ISO 28000 certificate can skip a checklist."""
+    record = iso28000_on_record(session, supplier_id, due_on=due_on, today=today)
+    if not record.covers:
+        return None
+    names = [
+        version.template.name
+        for version in template_service.sendable_versions(session)
+        if asks_for_iso28000_certificate(template_service.template_of(version))
+    ]
+    return Iso28000SendNote(record, names) if names else None

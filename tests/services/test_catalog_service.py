@@ -62,7 +62,7 @@ def test_sync_loads_everything_then_changes_nothing(app, shipped):
         assert events[0].after["versions"]["csf2"] == "2.0+r1"
         sr_3_1 = _control("SR-3(1)")
         assert (sr_3_1.framework, sr_3_1.parent_identifier) == ("sp800-53r5", "SR-3")
-        assert sr_3_1.catalog_version == "5.1.1+r1"
+        assert sr_3_1.catalog_version == "5.1.1+r2"
         assert _control("SA-12").withdrawn
 
 
@@ -83,7 +83,7 @@ def test_removed_control_is_withdrawn_not_deleted_and_comes_back(app, synced, tm
 
     def drop_sr_12(doc):
         doc["controls"] = [c for c in doc["controls"] if c["identifier"] != "SR-12"]
-        doc["catalog_version"] = "5.1.1+r2"
+        doc["catalog_version"] = "5.1.1+r3"
 
     _edit(directory / "sp800-53r5-scrm.yaml", drop_sr_12)
     _edit(
@@ -175,7 +175,7 @@ def test_grouped_in_framework_order_and_by_family(app, synced):
         assert "RA – Risk Assessment" in families
         assert svc.counts_by_framework(db.session) == {
             "csf2": 10,
-            "sp800-53r5": 86,
+            "sp800-53r5": 101,
             "iso28000": 59,
         }
 
@@ -217,7 +217,7 @@ def test_crosswalk_rows_and_csv(app, synced, shipped):
     assert lines[0] == svc.CSV_HEADER
     assert len(lines) == 1 + len(shipped.crosswalk)
     assert ["GV.SC-10", "Provisions for the end of a partnership", "sp800-53r5", "SR-12"] == lines[
-        -5
+        -6
     ][:4]
 
 

@@ -33,6 +33,24 @@ OVERLAY = """AC-20 AC-20(1) AC-20(3) AC-21 AT-3 CA-2(3) CA-3 CA-7 CM-8 CM-8(9) C
 IR-4 IR-4(10) IR-4(11) IR-6(3) MA-2 MA-5 PE-20 PL-8(2) PM-9 PM-16 PM-17 PM-30 PM-30(1) PM-31
 PS-7 RA-3 RA-3(1) RA-3(2) RA-5 RA-7 RA-9 SA-4 SA-4(5) SA-8 SA-9 SA-9(2) SA-9(3) SA-9(5) SA-10
 SA-11 SA-15 SA-17 SA-20 SA-21 SA-22 SC-38 SI-4 SI-5 SI-7""".split()
+# The SP 800-53r5 controls that describe one partner connection (Connection Security template).
+CONNECTION = {
+    "AC-6": "Least Privilege",
+    "AC-17": "Remote Access",
+    "AC-17(2)": "Protection of Confidentiality and Integrity Using Encryption",
+    "AU-2": "Event Logging",
+    "AU-6": "Audit Record Review, Analysis, and Reporting",
+    "AU-11": "Audit Record Retention",
+    "CM-3": "Configuration Change Control",
+    "IA-2": "Identification and Authentication (Organizational Users)",
+    "IA-2(1)": "Multi-factor Authentication to Privileged Accounts",
+    "IA-2(2)": "Multi-factor Authentication to Non-privileged Accounts",
+    "IA-5": "Authenticator Management",
+    "SC-7": "Boundary Protection",
+    "SC-8": "Transmission Confidentiality and Integrity",
+    "SC-8(1)": "Cryptographic Protection",
+    "SC-12": "Cryptographic Key Establishment and Management",
+}
 ISO_CLAUSES = """4 4.1 4.2 4.2.1 4.2.2 4.2.3 4.3 4.4 5 5.1 5.2 5.2.1 5.2.2 5.3 6 6.1 6.1.1 6.1.2 6.1.3
 6.2 6.2.1 6.2.2 6.3 7 7.1 7.2 7.3 7.4 7.5 7.5.1 7.5.2 7.5.3 8 8.1 8.2 8.3 8.4 8.5 8.5.1 8.5.2
 8.5.3 8.6 8.6.1 8.6.2 8.6.3 8.6.4 8.6.5 9 9.1 9.2 9.2.1 9.2.2 9.3 9.3.1 9.3.2 9.3.3 10 10.1
@@ -96,6 +114,31 @@ def test_the_overlay_controls_the_reference_lists(shipped):
         if base:
             assert c.parent_identifier == base.group(1)
             assert position[c.parent_identifier] < position[c.identifier]
+
+
+def test_the_connection_controls_with_official_titles_families_and_parents(shipped):
+    sp = _by_framework(shipped)["sp800-53r5"]
+    assert sp.catalog_version == "5.1.1+r2"
+    families = {
+        "AC": "AC – Access Control",
+        "AU": "AU – Audit and Accountability",
+        "CM": "CM – Configuration Management",
+        "IA": "IA – Identification and Authentication",
+        "SC": "SC – System and Communications Protection",
+    }
+    for identifier, title in CONNECTION.items():
+        control = shipped.control(identifier)
+        assert control is not None, identifier
+        assert (control.framework, control.title) == ("sp800-53r5", title)
+        assert control.family == families[identifier.split("-")[0]]
+        assert control.summary and len(control.summary) <= 160, identifier
+        base = re.match(r"^(.+)\(\d+\)$", identifier)
+        assert control.parent_identifier == (base.group(1) if base else "")
+        assert identifier in shipped.known_identifiers()
+    # Reasoned crosswalk links where these controls clearly support an outcome.
+    links = {(e.source, e.target): e for e in shipped.crosswalk}
+    for pair in [("GV.SC-07", "AU-6"), ("GV.SC-07", "AC-17"), ("GV.SC-10", "IA-5")]:
+        assert links[pair].basis == "reasoned" and links[pair].note, pair
 
 
 def test_sa_12_is_kept_as_withdrawn_and_not_offered_to_questionnaires(shipped):

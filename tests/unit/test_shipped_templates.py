@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from questionnaires.engine import AnswerData, missing, visible_keys
+from questionnaires.engine import AnswerData, Progress, missing, progress, visible_keys
 from questionnaires.fields import FIELD_TYPES
 from questionnaires.schema import dump_template, load_template
 
@@ -35,12 +35,17 @@ C_SCRM_OVERLAY = set(
     "PM-31 PS-7 RA-3 RA-3(1) RA-3(2) RA-5 RA-7 RA-9 SA-4 SA-4(5) SA-8 SA-9 SA-9(2) SA-9(3) "
     "SA-9(5) SA-10 SA-11 SA-15 SA-17 SA-20 SA-21 SA-22 SC-38 SI-4 SI-5 SI-7".split()
 )
+# The SP 800-53r5 controls that describe one partner connection.
+CONNECTION = set(
+    "AC-6 AC-17 AC-17(2) AU-2 AU-6 AU-11 CM-3 IA-2 IA-2(1) IA-2(2) IA-5 SC-7 SC-8 SC-8(1) "
+    "SC-12".split()
+)
 ISO_CLAUSES = {
     f"ISO28000-{c}"
     for c in "4.1 4.2 4.3 4.4 5.1 5.2 5.3 6.1 6.2 6.3 7.1 7.2 7.3 7.4 7.5 "
     "8.1 8.2 8.3 8.4 8.5 8.6 9.1 9.2 9.3 10.1 10.2".split()
 }
-REFERENCE = GV_SC | SR | C_SCRM_OVERLAY | ISO_CLAUSES
+REFERENCE = GV_SC | SR | C_SCRM_OVERLAY | CONNECTION | ISO_CLAUSES
 
 
 def _doc(key: str) -> dict:
@@ -102,6 +107,34 @@ def test_the_frameworks_are_covered(shipped):
     assert majors == {str(n) for n in range(4, 11)}
     connection = {c for q in shipped["connection-security"].questions for c in q.controls}
     assert {"CA-3", "AC-20", "SA-9(2)", "SI-4", "SR-8", "IR-6(3)", "GV.SC-08"} <= connection
+    assert CONNECTION <= connection, CONNECTION - connection
+
+
+def test_connection_questions_map_to_the_precise_controls(shipped):
+    conn = shipped["connection-security"]
+    expected = {
+        "auth_method": {"IA-2", "IA-5"},
+        "auth_mfa": {"IA-2(1)", "AC-17"},
+        "auth_shared": {"IA-2", "IA-5"},
+        "cred_rotation": {"IA-5", "SC-12"},
+        "cred_storage": {"IA-5", "SC-12"},
+        "tls_version": {"SC-8", "SC-8(1)"},
+        "tls_verify": {"SC-8(1)", "IA-5"},
+        "log_events": {"AU-2"},
+        "log_retention_days": {"AU-11"},
+        "log_review": {"AU-6"},
+        "priv_scope": {"AC-6"},
+        "priv_people": {"AC-6", "AC-17"},
+        "seg_own": {"SC-7"},
+        "seg_erp": {"SC-7"},
+        "chg_process": {"CM-3"},
+        "chg_notice_days": {"CM-3"},
+    }
+    for key, controls in expected.items():
+        assert controls <= set(conn.question(key).controls), key
+    # The stand-ins used before the catalog had these controls are gone where they misled.
+    assert "PS-7" not in {c for q in conn.questions for c in q.controls}
+    assert "MA-5" not in conn.question("auth_mfa").controls
 
 
 def test_mapped_controls_exist_in_the_catalog_files_when_they_are_there(shipped):
@@ -181,11 +214,11 @@ def test_chained_conditions_in_cscrm_core(shipped):
 
 def test_chains_in_iso_and_connection_templates(shipped):
     iso = shipped["iso28000"]
-    assert "iso_cert_scope" not in visible_keys(iso, answers(iso_certified="yes"))
-    assert "iso_cert_scope" in visible_keys(
-        iso, answers(iso_certified="yes", iso_cert_until="2027-03-31")
+    assert "iso_cert_gaps" not in visible_keys(iso, answers(iso_certified="partial"))
+    assert "iso_cert_gaps" in visible_keys(
+        iso, answers(iso_certified="partial", iso_cert_until="2027-03-31")
     )
-    assert "iso_cert_scope" not in visible_keys(
+    assert "iso_cert_gaps" not in visible_keys(
         iso, answers(iso_certified="no", iso_cert_until="2027-03-31")
     )
     conn = shipped["connection-security"]
@@ -214,3 +247,66 @@ def test_identifiers_have_the_reference_spelling(shipped):
         for q in template.questions:
             for c in q.controls:
                 assert pattern.match(c), (template.key, q.key, c)
+
+
+# --- ISO 28000: a valid certificate stands in for the clause checklist ---------------------
+
+CERTIFICATION = {"iso_certified", "iso_cert_body", "iso_cert_until", "iso_cert_gaps"}
+
+
+def _clause_keys(template) -> set[str]:
+    return {q.key for q in template.questions if q.section != "certification"}
+
+
+def test_iso_certified_supplier_answers_only_the_certificate_question(shipped):
+    iso = shipped["iso28000"]
+    certified = answers(iso_certified="yes")
+    assert visible_keys(iso, certified) == {"iso_certified"}
+    # Required, and "yes" needs the certificate attached.
+    assert [(m.question, m.reason) for m in missing(iso, certified)] == [
+        ("iso_certified", "evidence")
+    ]
+    done = {"iso_certified": AnswerData("yes", "", evidence_count=1)}
+    assert missing(iso, done) == []
+    assert progress(iso, done) == Progress(done=1, required=1, answered=1, visible=1)
+    # Answers saved earlier in the checklist stay hidden and do not count.
+    stale = {**done, "ctx_issues": AnswerData("no"), "lead_policy": AnswerData("yes")}
+    assert visible_keys(iso, stale) == {"iso_certified"}
+    assert missing(iso, stale) == []
+
+
+@pytest.mark.parametrize("value", [None, "no", "partial", "na"])
+def test_iso_without_a_certificate_the_clause_checklist_is_required(shipped, value):
+    iso = shipped["iso28000"]
+    given = answers(iso_certified=value) if value else {}
+    shown = visible_keys(iso, given)
+    # Every clause question without a condition of its own shows, and the required ones
+    # are missing until answered; chained ones wait for the question they depend on.
+    unconditional = {
+        q.key
+        for q in iso.questions
+        if q.section != "certification" and "iso_certified" in q.show_when.questions()
+    }
+    assert len(unconditional) >= 30
+    assert unconditional <= shown
+    required = {q.key for q in iso.questions if q.key in unconditional and q.required}
+    assert required <= {m.question for m in missing(iso, given)}
+    assert progress(iso, given).required >= len(required)
+    assert not {"iso_cert_body", "iso_cert_until"} & shown or value == "partial"
+
+
+def test_iso_every_clause_question_depends_on_the_certificate_answer(shipped):
+    iso = shipped["iso28000"]
+    by_key = {q.key: q for q in iso.questions}
+    for key in _clause_keys(iso):
+        condition = by_key[key].show_when
+        assert condition is not None, key
+        # Directly, or through an earlier clause question that does.
+        assert "iso_certified" in condition.questions() or all(
+            "iso_certified" in by_key[dep].show_when.questions() for dep in condition.questions()
+        ), key
+    chained = answers(iso_certified="yes", lead_policy="yes", op_plans="yes", perf_audit="yes")
+    assert visible_keys(iso, chained) == {"iso_certified"}
+    partial = visible_keys(iso, answers(iso_certified="partial", lead_policy="yes"))
+    assert {"iso_cert_body", "iso_cert_until", "lead_policy_date"} <= partial
+    assert CERTIFICATION - partial == {"iso_cert_gaps"}  # asked once the date is given

@@ -89,7 +89,7 @@ def test_empty_catalog_explains_how_to_load_it_and_admin_can(app, client, login_
     response = client.post("/catalog/sync", follow_redirects=True)
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert "156 added, 0 changed" in html
+    assert "171 added, 0 changed" in html
     assert "GV.SC-01" in html
     html = client.post("/catalog/sync", follow_redirects=True).get_data(as_text=True)
     assert "0 added, 0 changed" in html
@@ -139,7 +139,7 @@ def test_crosswalk_page_and_csv_export(app, client, login_as, synced):
     assert response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"].startswith("attachment; filename=")
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
-    assert rows[0] == svc.CSV_HEADER and len(rows) == 75
+    assert rows[0] == svc.CSV_HEADER and len(rows) == 78
 
 
 def test_csv_export_neutralises_formulas(app, client, login_as, synced):
