@@ -26,6 +26,7 @@ from app.admin.forms import (
 )
 from app.extensions import db
 from app.main.actions import attempt
+from app.main.helpers import page_number
 from app.models import User
 from app.models.base import utcnow
 from app.security import current_actor, roles_allowed
@@ -45,12 +46,6 @@ def _chain_watch() -> ChainWatch:
 
 
 USERS_PER_PAGE = 25
-MAX_PAGE = 1_000_000
-
-
-def _page() -> int:
-    """The requested page number, kept within what a database offset can hold."""
-    return min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
 
 
 def _get_user(user_id: int) -> User:
@@ -89,7 +84,7 @@ def users():
     filters = users_service.UserFilters.from_args(request.args)
     page = db.paginate(
         users_service.list_query(filters),
-        page=_page(),
+        page=page_number(),
         per_page=USERS_PER_PAGE,
         error_out=False,
     )
@@ -256,7 +251,7 @@ def audit():
     form, filters = _audit_filters()
     page = db.paginate(
         audit_search.list_query(filters),
-        page=_page(),
+        page=page_number(),
         per_page=audit_search.PER_PAGE,
         error_out=False,
     )

@@ -24,6 +24,7 @@ from app.assessments import bp
 from app.assessments.forms import InviteForm, SendForm, choices
 from app.extensions import db
 from app.main.actions import attempt
+from app.main.helpers import page_number
 from app.models import Assessment, Invitation, Supplier
 from app.security import EDITORS, STAFF, current_actor, roles_allowed
 from app.services import ServiceError
@@ -59,11 +60,6 @@ def _iso28000_note(supplier: Supplier, form: SendForm):
     return certification_service.iso28000_send_note(db.session, supplier.id, due_on=due_on)
 
 
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return min(max(int(raw), 1), 100_000) if raw.isascii() and raw.isdigit() else 1
-
-
 @bp.route("/")
 @roles_allowed(*STAFF)
 def index():
@@ -72,7 +68,7 @@ def index():
     filters = service.AssessmentFilters.from_args(request.args)
     page = db.paginate(
         service.list_query(filters, today),
-        page=_page_number(),
+        page=page_number(),
         per_page=service.PER_PAGE,
         error_out=False,
     )

@@ -11,6 +11,7 @@ from app.connections import bp
 from app.connections.forms import ConnectionForm, choices
 from app.extensions import db
 from app.main.actions import attempt
+from app.main.helpers import page_number
 from app.models import Connection, Supplier
 from app.security import (
     ALL_ROLES,
@@ -31,11 +32,6 @@ def _connection_or_404(connection_id: int) -> Connection:
     return connection
 
 
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return min(max(int(raw), 1), 100_000) if raw.isascii() and raw.isdigit() else 1
-
-
 @bp.route("/")
 @roles_allowed(*STAFF)
 def index():
@@ -47,7 +43,7 @@ def index():
         supplier = db.get_or_404(Supplier, filters.supplier_id)
     page = db.paginate(
         service.list_query(filters, today),
-        page=_page_number(),
+        page=page_number(),
         per_page=service.PER_PAGE,
         error_out=False,
     )

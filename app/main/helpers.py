@@ -39,3 +39,12 @@ def register(app) -> None:
     @app.context_processor
     def _org():
         return {"org_name": app.config["CHAINLIGHT_ORG_NAME"], "today": dt.date.today()}
+
+
+MAX_PAGE = 100_000
+
+
+def page_number() -> int:
+    """The ?page= argument as a page number from 1 to MAX_PAGE (garbage means page 1)."""
+    raw = request.args.get("page", "1")
+    return min(max(int(raw), 1), MAX_PAGE) if raw.isascii() and raw.isdigit() else 1

@@ -9,7 +9,7 @@ from werkzeug.routing import BuildError
 
 from app.extensions import db
 from app.main.actions import attempt
-from app.main.helpers import url_with
+from app.main.helpers import page_number, url_with
 from app.models import Supplier
 from app.security import (
     ALL_ROLES,
@@ -24,8 +24,6 @@ from app.services import suppliers as service
 from app.services.validation import country_name
 from app.suppliers import bp
 from app.suppliers.forms import SupplierForm
-
-MAX_PAGE = 100_000
 
 
 @bp.context_processor
@@ -51,10 +49,6 @@ def _supplier_or_404(supplier_id: int) -> Supplier:
     return supplier
 
 
-def _page_number() -> int:
-    return min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
-
-
 @bp.route("/")
 @roles_allowed(*STAFF)
 def index():
@@ -62,7 +56,7 @@ def index():
     filters = service.SupplierFilters.from_args(request.args)
     page = db.paginate(
         service.list_query(filters),
-        page=_page_number(),
+        page=page_number(),
         per_page=service.PER_PAGE,
         error_out=False,
     )
