@@ -270,21 +270,30 @@ def save_section(assessment_id: int):
     section = view.template.sections[keys.index(section_key)]
     posted = _entries(section, request.form)
     action = request.form.get("action", "save")
-    try:
-        result = service.save_section(db.session, current_actor(), found, list(posted.values()))
-        evidence_errors = _uploads(found, section, request.form, request.files)
-        if action.startswith("remove:") and not result.errors and not result.conflicts:
-            try:
-                service.remove_evidence(db.session, current_actor(), found, action[7:])
-            except ServiceError as exc:
-                flash(exc.message, "error")
-            else:
-                flash("The file was removed.", "success")
-        db.session.commit()
-    except (StaleDataError, IntegrityError):
-        db.session.rollback()
-        flash(RACE_MESSAGE, "error")
-        return _render(found, section_key, posted=posted, status=409)
+    has_files = any(f.filename for f in request.files.values())
+    # An autosave of the same answer may be committing at this very moment (the field's
+    # change event fires as the button is clicked). Its write wins the race; one retry then
+    # sees that answer stored, and an identical answer is no change, not a conflict.
+    for attempt in range(1 if has_files else 2):
+        try:
+            result = service.save_section(db.session, current_actor(), found, list(posted.values()))
+            evidence_errors = _uploads(found, section, request.form, request.files)
+            if action.startswith("remove:") and not result.errors and not result.conflicts:
+                try:
+                    service.remove_evidence(db.session, current_actor(), found, action[7:])
+                except ServiceError as exc:
+                    flash(exc.message, "error")
+                else:
+                    flash("The file was removed.", "success")
+            db.session.commit()
+            break
+        except (StaleDataError, IntegrityError):
+            db.session.rollback()
+            if attempt == 0 and not has_files:
+                found = _assessment_or_404(assessment_id)
+                continue
+            flash(RACE_MESSAGE, "error")
+            return _render(found, section_key, posted=posted, status=409)
     if result.errors or result.conflicts or evidence_errors:
         keep = {k: posted[k] for k in (*result.errors, *result.conflicts) if k in posted}
         message = "Some answers were not saved: see the messages below."
@@ -342,6 +351,20 @@ def _conflict(exc: service.ConflictError):
     ), 409
 
 
+def _save_one(found: Assessment, question_key: str, data: dict[str, Any]):
+    saved = service.save_answer(
+        db.session,
+        current_actor(),
+        found,
+        question_key,
+        data.get("value"),
+        data.get("comment", ""),
+        data.get("version"),
+    )
+    db.session.commit()
+    return saved
+
+
 @bp.route("/assessments/<int:assessment_id>/answers/<question_key>", methods=["POST"])
 @roles_allowed("supplier")
 def save_answer(assessment_id: int, question_key: str):
@@ -350,16 +373,20 @@ def save_answer(assessment_id: int, question_key: str):
     question = service.template_of(found).question(question_key)
     data = _payload(question.type if question else None)
     try:
-        saved = service.save_answer(
-            db.session,
-            current_actor(),
-            found,
-            question_key,
-            data.get("value"),
-            data.get("comment", ""),
-            data.get("version"),
-        )
-        db.session.commit()
+        saved = _save_one(found, question_key, data)
+    except (StaleDataError, IntegrityError):
+        # Lost a race with a simultaneous save (the section form, another tab): once more,
+        # against what is stored now — the same answer is no change, another is a conflict.
+        db.session.rollback()
+        found = _assessment_or_404(assessment_id)
+        try:
+            saved = _save_one(found, question_key, data)
+        except service.ConflictError as exc:
+            db.session.rollback()
+            return _conflict(exc)
+        except (StaleDataError, IntegrityError, ServiceError):
+            db.session.rollback()
+            return _conflict(service.current_answer(db.session, found, question_key))
     except service.ConflictError as exc:
         db.session.rollback()
         return _conflict(exc)
@@ -369,9 +396,6 @@ def save_answer(assessment_id: int, question_key: str):
     except ServiceError as exc:
         db.session.rollback()
         return jsonify(error="invalid", message=exc.message, errors=exc.errors), 400
-    except (StaleDataError, IntegrityError):
-        db.session.rollback()
-        return _conflict(service.current_answer(db.session, found, question_key))
     view = saved.overview
     return jsonify(
         question=saved.question_key,

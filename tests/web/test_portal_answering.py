@@ -542,3 +542,55 @@ def test_a_contact_without_a_supplier_gets_404(app, client, users, login_as):
     client.post("/login", data={"email": "loose@example.com", "password": factories.PASSWORD})
     assert client.get("/portal/assessments").status_code == 404
     assert client.get(url(assessment_id)).status_code == 404
+
+
+def _lose_a_race_once(app, users, monkeypatch, name, key, value):
+    """Make the portal's save `name` lose once to a simultaneous save of the same answer."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from app.services import answering as answering_service
+
+    real = getattr(answering_service, name)
+    real_save_answer = answering_service.save_answer
+    calls = []
+
+    def racing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            # The autosave fired by the field's change event commits the same answer first.
+            with app.app_context():
+                assessment = db.session.get(Assessment, args[2].id)
+                real_save_answer(db.session, args[1], assessment, key, value, "", 0)
+                db.session.commit()
+            raise StaleDataError("lost the race")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(answering_service, name, racing)
+    return calls
+
+
+def test_section_form_that_loses_a_race_to_its_own_autosave_still_saves(
+    app, client, users, login_as, monkeypatch
+):
+    assessment_id = make_open_assessment(app, users)
+    login_as("supplier")
+    calls = _lose_a_race_once(app, users, monkeypatch, "save_section", "staff", "7")
+    response = client.post(
+        url(assessment_id),
+        data=section_form("ops", "next", **{"value-staff": "7", "lock_version-staff": "0"}),
+    )
+    assert len(calls) == 2
+    assert response.status_code == 303, response.get_data(as_text=True)[:300]
+    assert answer_row(app, "staff") == (7, "", 1)
+
+
+def test_autosave_that_loses_a_race_to_the_same_answer_is_no_conflict(
+    app, client, users, login_as, monkeypatch
+):
+    assessment_id = make_open_assessment(app, users)
+    login_as("supplier")
+    calls = _lose_a_race_once(app, users, monkeypatch, "save_answer", "staff", "12")
+    response = autosave(client, assessment_id, "staff", "12", 0)
+    assert len(calls) == 2
+    assert response.status_code == 200 and response.get_json()["version"] == 1
+    assert answer_row(app, "staff") == (12, "", 1)
