@@ -6,6 +6,7 @@ from flask_login import current_user
 from app.extensions import db
 from app.portal import bp
 from app.security import check_supplier_access, roles_allowed
+from app.services import certifications as certification_service
 from app.services import suppliers as service
 from app.services.validation import country_name
 
@@ -27,4 +28,9 @@ def home():
     if supplier is None:
         abort(404)
     profile = service.supplier_profile(db.session, supplier, events=0)
-    return render_template("portal/home.html", supplier=supplier, profile=profile)
+    return render_template(
+        "portal/home.html",
+        supplier=supplier,
+        profile=profile,
+        certs=certification_service.card(db.session, supplier.id),
+    )

@@ -430,3 +430,9 @@ def iso28000_send_note(
         if asks_for_iso28000_certificate(template_service.template_of(version))
     ]
     return Iso28000SendNote(record, names) if names else None
+
+
+def card(session: Session, supplier_id: int) -> dict:
+    """What the certifications card of the supplier page and portal home shows."""
+    views = list_certifications(session, supplier_id)
+    return {"items": views, "iso28000": iso28000_covered(views)}

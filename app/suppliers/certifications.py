@@ -97,16 +97,7 @@ class CertificationForm(FlaskForm):
 
 @bp.app_context_processor
 def _certification_helpers():
-    """`supplier_certifications(supplier)` for the supplier page and the portal home card."""
-
-    def supplier_certifications(supplier: Supplier) -> dict[str, Any]:
-        views = service.list_certifications(db.session, supplier.id)
-        return {"items": views, "iso28000": service.iso28000_covered(views)}
-
-    return {
-        "supplier_certifications": supplier_certifications,
-        "expiring_days": rules.EXPIRING_DAYS,
-    }
+    return {"expiring_days": rules.EXPIRING_DAYS}
 
 
 def _storage() -> service.StorageOptions:

@@ -20,6 +20,7 @@ from app.security import (
     roles_allowed,
 )
 from app.services import ServiceError
+from app.services import certifications as certification_service
 from app.services import suppliers as service
 from app.services.validation import country_name
 from app.suppliers import bp
@@ -83,6 +84,7 @@ def detail(supplier_id: int):
         "suppliers/detail.html",
         supplier=supplier,
         profile=profile,
+        certs=certification_service.card(db.session, supplier.id),
         internal=internal,
         can_edit=current_user.role in EDITORS,
     )
