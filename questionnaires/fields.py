@@ -36,6 +36,7 @@ class Field:
     """Base type: `clean` returns the stored value (None when blank) or raises AnswerError."""
 
     label = ""
+    scored = False  # whether answers earn a 0..1 score (and so count towards controls)
 
     def clean(self, question: Question, value: Any) -> Any:
         raise NotImplementedError
@@ -47,6 +48,7 @@ class Field:
 
 class YesNoPartialNA(Field):
     label = "Yes / No / Partially / N/A"
+    scored = True
 
     def clean(self, question, value):
         if _blank(value):
@@ -62,6 +64,7 @@ class YesNoPartialNA(Field):
 
 class SingleChoice(Field):
     label = "Single choice"
+    scored = True
 
     def clean(self, question, value):
         if _blank(value):
@@ -77,6 +80,7 @@ class SingleChoice(Field):
 
 class MultipleChoice(Field):
     label = "Multiple choice"
+    scored = True
 
     def clean(self, question, value):
         if _blank(value):
