@@ -7,7 +7,16 @@ import re
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Answer, Assessment, AuditEvent, Connection, Evidence, Supplier, User
+from app.models import (
+    Answer,
+    Assessment,
+    AuditEvent,
+    Connection,
+    Evidence,
+    RiskSnapshot,
+    Supplier,
+    User,
+)
 
 
 def _count(app, model) -> int:
@@ -42,11 +51,26 @@ def test_seed_demo_creates_the_network_and_prints_logins(app, runner):
     assert _count(app, Supplier) == 40
     assert _count(app, User) == 8
     assert _count(app, Assessment) == 10
+    assert _count(app, RiskSnapshot) > 40  # scored, with a backdated history
+    with app.app_context():
+        per_supplier = db.session.execute(
+            select(RiskSnapshot.supplier_id, func.count())
+            .group_by(RiskSnapshot.supplier_id)
+            .having(func.count() >= 2)
+        ).all()
+        assert per_supplier
+        moved = db.session.scalars(
+            select(RiskSnapshot.moved).where(
+                RiskSnapshot.latest.is_(True),
+                RiskSnapshot.supplier_id.in_([sid for sid, _ in per_supplier]),
+            )
+        ).all()
+        assert any(m for m in moved)
 
 
 def test_seed_demo_twice_changes_nothing(app, runner):
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
-    models = (Supplier, Connection, User, AuditEvent, Assessment, Answer, Evidence)
+    models = (Supplier, Connection, User, AuditEvent, Assessment, Answer, Evidence, RiskSnapshot)
     counts = [_count(app, m) for m in models]
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code == 0, again.output

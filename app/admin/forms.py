@@ -19,7 +19,14 @@ from wtforms import (
     SelectField,
     StringField,
 )
-from wtforms.validators import EqualTo, InputRequired, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from app.services.users import MIN_PASSWORD, without_controls
 from risk_models.vocab import ROLES
@@ -127,3 +134,29 @@ class AuditFilterForm(Form):
     def validate_date_to(self, field) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError("The end date is before the start date.")
+
+
+def _threshold(label: str, description: str) -> IntegerField:
+    return IntegerField(
+        label,
+        validators=[
+            InputRequired(message="Type a whole number from 1 to 24."),
+            NumberRange(min=1, max=24, message="A whole number from 1 to 24."),
+        ],
+        description=description,
+        render_kw={"min": 1, "max": 24, "inputmode": "numeric"},
+    )
+
+
+class SettingsForm(FlaskForm):
+    """The organisation's name and its risk appetite on the 5 x 5 grid (likelihood x impact)."""
+
+    organisation_name = StringField(
+        "Organisation name",
+        validators=[DataRequired(message="Type the organisation's name.")],
+        filters=[lambda s: _clean(s, 200)],
+        render_kw={"maxlength": 200},
+    )
+    low_max = _threshold("Low up to", "Cells whose likelihood × impact is at most this are low.")
+    medium_max = _threshold("Medium up to", "Above low and at most this: medium.")
+    high_max = _threshold("High up to", "Above medium and at most this: high; above it: critical.")

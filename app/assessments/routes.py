@@ -24,7 +24,7 @@ from app.assessments import bp
 from app.assessments.forms import InviteForm, SendForm, choices
 from app.extensions import db
 from app.main.actions import attempt
-from app.main.helpers import page_number
+from app.main.helpers import org_name, page_number
 from app.models import Assessment, Invitation, Supplier
 from app.security import EDITORS, STAFF, current_actor, roles_allowed
 from app.services import ServiceError
@@ -101,7 +101,7 @@ def _deliver(issued: invitation_service.IssuedInvitation) -> bool:
             db.session,
             current_actor(),
             issued,
-            org_name=current_app.config["CHAINLIGHT_ORG_NAME"],
+            org_name=org_name(current_app),
         )
     except MailError as exc:
         db.session.rollback()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from flask import request, url_for
+from sqlalchemy.exc import SQLAlchemyError
 
 from risk_models import vocab
 
@@ -38,7 +40,35 @@ def register(app) -> None:
 
     @app.context_processor
     def _org():
-        return {"org_name": app.config["CHAINLIGHT_ORG_NAME"], "today": dt.date.today()}
+        return {"org_name": org_name(app), "today": dt.date.today()}
+
+
+ORG_NAME_SECONDS = 60.0  # how long a process shows a name before reading it again
+_ORG_KEY = "chainlight_org_name"
+
+
+def org_name(app) -> str:
+    """The organisation's name from Admin → Settings (CHAINLIGHT_ORG_NAME until one is saved).
+
+    Each process reads it at most once a minute, so pages do not pay a query for it.
+    """
+    from app.extensions import db
+    from app.services import risk
+
+    cached = app.extensions.get(_ORG_KEY)
+    now = time.monotonic()
+    if cached is None or now - cached[0] > ORG_NAME_SECONDS:
+        try:
+            name = risk.organisation_name(db.session)
+        except SQLAlchemyError:  # an error page while the database is failing
+            return app.config["CHAINLIGHT_ORG_NAME"]
+        cached = app.extensions[_ORG_KEY] = (now, name or app.config["CHAINLIGHT_ORG_NAME"])
+    return cached[1]
+
+
+def forget_org_name(app) -> None:
+    """Read the name again on the next page (after an admin changed it)."""
+    app.extensions.pop(_ORG_KEY, None)
 
 
 MAX_PAGE = 100_000

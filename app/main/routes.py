@@ -1,25 +1,112 @@
-"""The home page (a start page per role) and /healthz."""
+"""The home page (a dashboard per role), the portfolio view and /healthz."""
 
 from __future__ import annotations
 
-from flask import jsonify, redirect, render_template, url_for
+import datetime as dt
+
+from flask import current_app, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
+from app import charts
 from app.extensions import db
 from app.main import bp
-from app.security import ALL_ROLES, public, roles_allowed
-from app.services import inventory_stats
+from app.models.assessment import ASSESSMENT_STATUSES
+from app.security import ALL_ROLES, STAFF, public, roles_allowed
+from app.services import dashboard
+
+
+@bp.context_processor
+def _labels():
+    return {
+        "bands": dashboard.BANDS,
+        "tier_labels": dashboard.TIER_LABELS,
+        "assessment_statuses": ASSESSMENT_STATUSES,
+    }
+
+
+def _cell_link(likelihood: int, impact: int) -> str:
+    return url_for("suppliers.index", cell=f"{likelihood}-{impact}")
+
+
+def _heatmap(scores: dashboard.ScoreCounts):
+    return charts.heatmap_svg(
+        scores.heat, title="Suppliers by residual likelihood and impact", link=_cell_link
+    )
+
+
+def _settings_url() -> str | None:
+    """The admin settings page, once it exists (another part of the app adds it)."""
+    if current_user.role != "admin" or "admin.settings" not in current_app.view_functions:
+        return None
+    return url_for("admin.settings")
 
 
 @bp.route("/")
 @roles_allowed(*ALL_ROLES)
 def index():
-    """Staff see the inventory at a glance; supplier contacts go to their portal."""
+    """Analysts and admins get the risk dashboard, executives the portfolio view;
+    supplier contacts go to their portal."""
     if current_user.role == "supplier":
         return redirect(url_for("portal.home"))
-    stats = inventory_stats.overview(db.session)
-    return render_template("main/index.html", stats=stats)
+    if current_user.role == "executive":
+        return _portfolio()
+    data = dashboard.analyst(db.session, dt.date.today())
+    return render_template(
+        "main/dashboard_analyst.html",
+        d=data,
+        heatmap=_heatmap(data.scores),
+        settings_url=_settings_url(),
+    )
+
+
+@bp.route("/portfolio")
+@roles_allowed(*STAFF)
+def portfolio():
+    """The executive portfolio view: KPIs, trend, breakdowns, coverage, concentration."""
+    return _portfolio()
+
+
+def _portfolio():
+    data = dashboard.executive(db.session, dt.date.today())
+    a = data.scores.appetite
+    trend = charts.line_chart_svg(
+        [(p.label, p.mean_score) for p in data.trend],
+        title="Mean residual score at each month end",
+        y_max=25,
+        y_label="Mean residual score",
+        x_label="Month end",
+        bands=[
+            (0, a.low_max, "low"),
+            (a.low_max, a.medium_max, "medium"),
+            (a.medium_max, a.high_max, "high"),
+            (a.high_max, 25, "critical"),
+        ],
+    )
+    severe = charts.line_chart_svg(
+        [(p.label, p.severe if p.scored else None) for p in data.trend],
+        title="Suppliers in high or critical at each month end",
+        y_max=max([p.severe for p in data.trend] + [4]),
+        y_label="Suppliers high or critical",
+        x_label="Month end",
+    )
+    by_tier = charts.bar_chart_svg(
+        [(dashboard.TIER_LABELS[t], n) for t, n in sorted(data.scores.by_tier.items())],
+        title="Suppliers by inherent tier",
+    )
+    by_band = charts.bar_chart_svg(
+        [(dashboard.BANDS.get(b, b), n) for b, n in data.scores.by_band.items()],
+        title="Suppliers by residual band",
+    )
+    return render_template(
+        "main/dashboard_executive.html",
+        d=data,
+        heatmap=_heatmap(data.scores),
+        trend_chart=trend,
+        severe_chart=severe,
+        tier_chart=by_tier,
+        band_chart=by_band,
+    )
 
 
 @bp.route("/healthz")

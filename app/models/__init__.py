@@ -15,6 +15,7 @@ from app.models.certification import Certification
 from app.models.connection import Connection, ConnectionDataClass
 from app.models.files import StoredFile
 from app.models.questionnaire import QuestionnaireTemplate, TemplateVersion
+from app.models.risk import OrgSettings, RiskSnapshot
 from app.models.supplier import Supplier, supplier_links
 from app.models.user import Role, User, roles_users
 
@@ -29,7 +30,9 @@ __all__ = [
     "CrosswalkLink",
     "Evidence",
     "Invitation",
+    "OrgSettings",
     "QuestionnaireTemplate",
+    "RiskSnapshot",
     "StoredFile",
     "TemplateVersion",
     "Base",

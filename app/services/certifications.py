@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.models import Certification, StoredFile, Supplier
 from app.models.base import utcnow
-from app.services import Actor, ServiceError
+from app.services import Actor, ServiceError, risk
 from app.services import files as file_store
 from app.services import templates as template_service
 from app.services import validation as v
@@ -169,6 +169,7 @@ def create_certification(
         f"Added {_describe(cert, supplier)}",
         after={**snapshot(cert, AUDITED), "supplier_id": supplier.id},
     )
+    risk.refresh(session, "certification_changed", supplier.id)
     return cert
 
 
@@ -215,6 +216,7 @@ def update_certification(
             old,
             new,
         )
+        risk.refresh(session, "certification_changed", cert.supplier_id)
     return cert
 
 
@@ -228,6 +230,7 @@ def archive_certification(session: Session, actor: Actor, cert: Certification) -
     record(
         session, actor, "archive", "certification", cert.id, f"Archived {_describe(cert, supplier)}"
     )
+    risk.refresh(session, "certification_changed", cert.supplier_id)
 
 
 def restore_certification(session: Session, actor: Actor, cert: Certification) -> None:
@@ -243,6 +246,7 @@ def restore_certification(session: Session, actor: Actor, cert: Certification) -
     record(
         session, actor, "restore", "certification", cert.id, f"Restored {_describe(cert, supplier)}"
     )
+    risk.refresh(session, "certification_changed", cert.supplier_id)
 
 
 # --- reading -----------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from app.models import AuditEvent, Connection, ConnectionDataClass, Role, Supplier, User
 from app.models.base import utcnow
 from app.models.text import search_key
-from app.services import Actor, ServiceError
+from app.services import Actor, ServiceError, risk
 from app.services import validation as v
 from app.services.audit import changes, record, snapshot
 from app.services.inventory_stats import attention_conditions
@@ -193,6 +193,7 @@ def create_connection(
         f"Created connection {connection.name} for {supplier.code}",
         after=snapshot(connection, AUDITED),
     )
+    risk.refresh(session, "connection_changed", connection.supplier_id)
     return connection
 
 
@@ -207,6 +208,7 @@ def update_connection(
     _refuse_archived(connection)
     values, supplier, owner_id = _validate(session, data, today or dt.date.today(), connection)
     before = snapshot(connection, AUDITED)
+    old_supplier_id = connection.supplier_id
     for key, value in values.items():
         setattr(connection, key, value)
     connection.supplier = supplier
@@ -224,6 +226,7 @@ def update_connection(
             old,
             new,
         )
+        risk.refresh(session, "connection_changed", old_supplier_id, connection.supplier_id)
     return connection
 
 
@@ -241,6 +244,7 @@ def archive_connection(session: Session, actor: Actor, connection: Connection) -
         connection.id,
         f"Archived connection {connection.name}",
     )
+    risk.refresh(session, "connection_changed", connection.supplier_id)
 
 
 def mark_reviewed(

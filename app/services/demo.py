@@ -21,6 +21,11 @@ The curated network and the users always take the audited path.
 Then app.services.demo_assessments adds the questionnaire side: the control catalogs and
 shipped templates (synced like the CLI does), certificates, and assessments in every
 status with answers, evidence, reviews and a second round.
+
+Risk snapshots tell a history: the suppliers created by a run are first scored as their
+network stood HISTORY_START_DAYS_AGO, the connections of demo_data.EARLIER_VALUES are
+changed CHANGED_DAYS_AGO (scored then), and the certificates and assessments come today; a
+last recompute scores everyone. A repeated run finds nothing to score.
 """
 
 from __future__ import annotations
@@ -35,13 +40,25 @@ from typing import Any, NamedTuple
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from app.models import Connection, ConnectionDataClass, Supplier, User, supplier_links
+from app.models import (
+    Connection,
+    ConnectionDataClass,
+    Supplier,
+    User,
+    supplier_links,
+)
+from app.models.base import utcnow
 from app.models.text import normalise, search_key
-from app.services import Actor, ServiceError
+from app.services import Actor, ServiceError, risk
 from app.services import demo_data as data
 from app.services.audit import record
-from app.services.connections import create_connection
-from app.services.demo_assessments import QuestionnaireResult, Storage, build_questionnaires
+from app.services.connections import create_connection, update_connection
+from app.services.demo_assessments import (
+    QuestionnaireResult,
+    Storage,
+    build_questionnaires,
+    sync_shipped,
+)
 from app.services.suppliers import archive_supplier, create_supplier, set_sub_suppliers
 from app.services.users import create_user
 
@@ -117,6 +134,8 @@ class _Context:
     seed: int
     owners: dict[str, int] = field(default_factory=dict)
     result: DemoResult = field(default_factory=DemoResult)
+    created: list[int] = field(default_factory=list)  # suppliers this run created
+    later: list[tuple[Connection, dict]] = field(default_factory=list)  # EARLIER_VALUES links
 
 
 def build_demo(
@@ -146,23 +165,36 @@ def build_demo(
             {"suppliers": "Out of range."},
         )
     ctx = _Context(session, actor, today or dt.date.today(), seed)
-    _ensure_staff(ctx)
-    by_code = _ensure_curated(ctx, [SupplierSpec._make(r) for r in data.SUPPLIERS[:total]])
-    _ensure_contacts(ctx, by_code)
-    extras = total - len(data.SUPPLIERS)
-    if extras > 0:
-        plan = [generated_spec(i, seed) for i in range(extras)]
-        ctx.result.bulk = bulk if bulk is not None else extras > BULK_THRESHOLD
-        if ctx.result.bulk:
-            _bulk_generated(ctx, plan)
-        else:
-            for spec in plan:
-                _ensure_supplier_tree(ctx, spec, _subs_for(spec, seed))
+    # Catalogs first, so every snapshot (the backdated ones too) measures the same controls.
+    synced = sync_shipped(session, actor) if questionnaires else None
+    now = utcnow()
+    # The network as it stood HISTORY_START_DAYS_AGO: one first score per new supplier.
+    with risk.batch(
+        session, now=now - dt.timedelta(days=data.HISTORY_START_DAYS_AGO), trigger="demo"
+    ):
+        _ensure_staff(ctx)
+        by_code = _ensure_curated(ctx, [SupplierSpec._make(r) for r in data.SUPPLIERS[:total]])
+        _ensure_contacts(ctx, by_code)
+        extras = total - len(data.SUPPLIERS)
+        if extras > 0:
+            plan = [generated_spec(i, seed) for i in range(extras)]
+            ctx.result.bulk = bulk if bulk is not None else extras > BULK_THRESHOLD
+            if ctx.result.bulk:
+                _bulk_generated(ctx, plan)
+            else:
+                for spec in plan:
+                    _ensure_supplier_tree(ctx, spec, _subs_for(spec, seed))
+        risk.refresh(session, "demo", *ctx.created)  # the bulk-inserted ones too
+    # The changes of demo_data.EARLIER_VALUES, made CHANGED_DAYS_AGO.
+    with risk.batch(session, now=now - dt.timedelta(days=data.CHANGED_DAYS_AGO)):
+        for connection, values in ctx.later:
+            update_connection(session, ctx.actor, connection, values, today=ctx.today)
     if questionnaires:
         ctx.result.questionnaires = build_questionnaires(
-            session, actor, today=ctx.today, seed=seed, storage=storage
+            session, actor, today=ctx.today, seed=seed, storage=storage, synced=synced
         )
         ctx.result.users += ctx.result.questionnaires.users
+    risk.recompute(session, "demo", today=ctx.today)
     ctx.result.logins = demo_logins(session)
     return ctx.result
 
@@ -301,6 +333,7 @@ def _ensure_supplier_tree(ctx: _Context, spec: SupplierSpec, sub_codes: Sequence
             session, ctx.actor, supplier_values(spec, ctx.today, owner_id), today=ctx.today
         )
         ctx.result.suppliers += 1
+        ctx.created.append(supplier.id)
     if not supplier.archived:
         have = set(session.scalars(select(Connection.name).where(Connection.supplier == supplier)))
         for template in templates_for(spec):
@@ -308,7 +341,12 @@ def _ensure_supplier_tree(ctx: _Context, spec: SupplierSpec, sub_codes: Sequence
             if values["name"] in have:
                 continue
             values.update(supplier=supplier, owner=supplier.owner_id)
-            create_connection(session, ctx.actor, values, today=ctx.today)
+            earlier = data.EARLIER_VALUES.get((spec.code, values["name"])) if created else None
+            connection = create_connection(
+                session, ctx.actor, {**values, **(earlier or {})}, today=ctx.today
+            )
+            if earlier:
+                ctx.later.append((connection, values))
             ctx.result.connections += 1
     if created and sub_codes:
         _link(ctx, supplier, sub_codes)
@@ -435,6 +473,7 @@ def _bulk_batch(
     ids = session.scalars(
         insert(Supplier).returning(Supplier.id, sort_by_parameter_order=True), rows
     ).all()
+    ctx.created.extend(ids)
     conn_rows, classes, links = [], [], []
     for spec, supplier_id, row in zip(chunk, ids, rows, strict=True):
         for template in templates_for(spec):

@@ -137,10 +137,16 @@ def build_questionnaires(
     today: dt.date,
     seed: int,
     storage: Storage | None = None,
+    synced: tuple[int, int] | None = None,
 ) -> QuestionnaireResult:
-    """Sync catalogs and shipped templates, add the demo certificates and assessments."""
+    """Sync catalogs and shipped templates, add the demo certificates and assessments.
+
+    `synced` is what an earlier sync_shipped() call returned (then no sync is done here).
+    """
     run = _Run(session, actor, today, seed, storage or Storage.from_app(), QuestionnaireResult())
-    _sync(run)
+    if synced is None:
+        synced = sync_shipped(session, actor)
+    run.result.controls, run.result.templates = synced
     before = _totals(session)
     codes = {row[0] for row in data.CERTIFICATIONS} | {row[0] for row in data.ASSESSMENTS}
     suppliers = {
@@ -172,23 +178,25 @@ def _totals(session: Session) -> dict[str, int]:
     return {k: session.scalar(select(func.count()).select_from(m)) or 0 for k, m in models.items()}
 
 
-def _sync(run: _Run) -> None:
-    """What `flask catalog sync` and `flask template sync` do (both idempotent)."""
-    session = run.session
+def sync_shipped(session: Session, actor: Actor) -> tuple[int, int]:
+    """What `flask catalog sync` and `flask template sync` do (both idempotent).
+
+    Returns (controls added or changed, template versions created or published).
+    """
     try:
-        synced = catalog_service.sync_catalogs(session, run.actor)
+        synced = catalog_service.sync_catalogs(session, actor)
     except catalog_files.CatalogError as exc:
         raise ServiceError(f"The control catalogs could not be loaded: {exc}") from exc
-    run.result.controls = synced.added + synced.changed
+    controls = synced.added + synced.changed
 
     def published() -> int:
         stmt = select(func.count()).where(TemplateVersion.status == "published")
         return session.scalar(stmt) or 0
 
     before = published()
-    loaded = template_service.sync_shipped(session, run.actor)
+    loaded = template_service.sync_shipped(session, actor)
     new = sum(r.outcome in ("created", "new_version") for _, r in loaded)
-    run.result.templates = max(new, published() - before)
+    return controls, max(new, published() - before)
 
 
 # -- people ---------------------------------------------------------------------------

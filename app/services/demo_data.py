@@ -641,3 +641,18 @@ ROUND_TWO: dict[str, object] = {
         ("inc_contact", "Phạm Văn Hùng; soc@thepviet.vn; 24/7 SOC +84 24 3974 5199", "", None),
     ],
 }
+
+# Risk history: how many days ago the demo network was first scored, and when the changes
+# below were made. Each connection named here is first created with these earlier values
+# and brought to its final ones (PROFILES + OVERRIDES) CHANGED_DAYS_AGO, so the supplier's
+# risk history shows a move with its reasons; the assessments come today.
+HISTORY_START_DAYS_AGO = 180
+CHANGED_DAYS_AGO = 90
+EARLIER_VALUES: dict[tuple[str, str], dict[str, object]] = {
+    # TLS turned on for the mill's certificate mails (inherent likelihood goes down).
+    ("V100101", "Mill test certificates by e-mail"): {"encryption": "none"},
+    # The VPN was re-routed straight into the MES core during a plant migration (up).
+    ("V100118", "VPN site-to-site to MES"): {"integration_layer": "ipaas"},
+    # Goods receipts now post directly into the ERP core instead of via the iPaaS (up).
+    ("V100124", "Goods receipt posting into ERP"): {"integration_layer": "ipaas"},
+}

@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import Connection, Supplier, User
-from app.services import Actor, ServiceError
+from app.services import Actor, ServiceError, risk
 from app.services import validation as v
 from app.services.audit import record
 from app.services.connections import clean_connection, create_connection, update_connection
@@ -567,7 +567,8 @@ def run_import(
     if dry_run:
         return result
     try:
-        importer.apply(actor, plans)
+        with risk.batch(session):
+            importer.apply(actor, plans)
     except ServiceError as exc:
         # Checked above with the same rules, so this means the data changed meanwhile.
         result.errors = [

@@ -6,18 +6,20 @@ import datetime as dt
 import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.models import AuditEvent, Connection, Role, Supplier, User
+from app.models import AuditEvent, Connection, RiskSnapshot, Role, Supplier, User
 from app.models.base import utcnow
 from app.models.text import search_key
-from app.services import Actor, ServiceError
+from app.services import Actor, ServiceError, risk
 from app.services import validation as v
 from app.services.audit import changes, record, snapshot
 from risk_models import vocab
+from risk_models.inherent import TIER_LABELS
+from risk_models.residual import BANDS
 
 AUDITED = [
     "code",
@@ -155,6 +157,7 @@ def create_supplier(
         f"Created supplier {supplier.code} {supplier.legal_name}",
         after=snapshot(supplier, AUDITED),
     )
+    risk.refresh(session, "supplier_changed", supplier.id)
     return supplier
 
 
@@ -196,6 +199,7 @@ def update_supplier(
             old,
             new,
         )
+        risk.refresh(session, "supplier_changed", supplier.id)
     return supplier
 
 
@@ -206,6 +210,8 @@ def archive_supplier(session: Session, actor: Actor, supplier: Supplier) -> None
     supplier.archived_at = utcnow()
     session.flush()
     record(session, actor, "archive", "supplier", supplier.id, f"Archived supplier {supplier.code}")
+    # Its customers lose a live 4th party.
+    risk.refresh(session, "supplier_changed", *(c.id for c in supplier.customers))
 
 
 def restore_supplier(session: Session, actor: Actor, supplier: Supplier) -> None:
@@ -215,6 +221,7 @@ def restore_supplier(session: Session, actor: Actor, supplier: Supplier) -> None
     supplier.archived_at = None
     session.flush()
     record(session, actor, "restore", "supplier", supplier.id, f"Restored supplier {supplier.code}")
+    risk.refresh(session, "supplier_changed", supplier.id, *(c.id for c in supplier.customers))
 
 
 def set_sub_suppliers(
@@ -263,6 +270,7 @@ def set_sub_suppliers(
             {"sub_suppliers": before},
             {"sub_suppliers": after},
         )
+        risk.refresh(session, "supplier_changed", supplier.id)
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -289,6 +297,28 @@ def live_connection_counts(session: Session, supplier_ids: list[int]) -> dict[in
         .group_by(Connection.supplier_id)
     ).all()
     return {supplier_id: n for supplier_id, n in rows}
+
+
+class RiskBadge(NamedTuple):
+    tier: int
+    band: str
+    tier_label: str
+    band_label: str
+
+
+def current_risk(session: Session, supplier_ids: list[int]) -> dict[int, RiskBadge]:
+    """supplier id -> tier and band of its current risk snapshot, in one query."""
+    if not supplier_ids:
+        return {}
+    rows = session.execute(
+        select(RiskSnapshot.supplier_id, RiskSnapshot.tier, RiskSnapshot.band).where(
+            RiskSnapshot.supplier_id.in_(supplier_ids), RiskSnapshot.latest.is_(True)
+        )
+    ).all()
+    return {
+        sid: RiskBadge(tier, band, TIER_LABELS.get(tier, str(tier)), BANDS.get(band, band))
+        for sid, tier, band in rows
+    }
 
 
 def owner_options(session: Session, include_id: int | None = None) -> list[User]:
@@ -372,6 +402,10 @@ class SupplierFilters:
     status: str = ""
     archived: bool = False
     sort: str = "name"
+    # From the dashboards: the current risk snapshot's tier, band or heat-map cell.
+    tier: int | None = None
+    band: str = ""
+    cell: tuple[int, int] | None = None
 
     @classmethod
     def from_args(cls, args: Mapping[str, Any]) -> SupplierFilters:
@@ -388,6 +422,9 @@ class SupplierFilters:
             status=_known(args.get("status"), vocab.SUPPLIER_STATUSES),
             archived=str(args.get("archived", "")) in {"1", "true", "yes", "on"},
             sort=sort if sort.lstrip("-") in SORTS else "name",
+            tier=_tier(args.get("tier")),
+            band=_known(args.get("band"), BANDS),
+            cell=_cell(args.get("cell")),
         )
 
     @property
@@ -401,7 +438,35 @@ class SupplierFilters:
             or self.owner_id
             or self.status
             or self.archived
+            or self.tier
+            or self.band
+            or self.cell
         )
+
+    @property
+    def risk_label(self) -> str:
+        """The risk filters in words (for the list's caption), empty without them."""
+        parts = []
+        if self.tier:
+            parts.append(TIER_LABELS[self.tier])
+        if self.band:
+            parts.append(f"band {BANDS[self.band]}")
+        if self.cell:
+            parts.append(f"likelihood {self.cell[0]} × impact {self.cell[1]}")
+        return ", ".join(parts)
+
+
+def _tier(value: Any) -> int | None:
+    text = str(value or "").strip()
+    return int(text) if text in {"1", "2", "3", "4"} else None
+
+
+def _cell(value: Any) -> tuple[int, int] | None:
+    """'4-5' -> (likelihood 4, impact 5); anything else -> None."""
+    parts = str(value or "").strip().split("-")
+    if len(parts) != 2 or not all(p in {"1", "2", "3", "4", "5"} for p in parts):
+        return None
+    return int(parts[0]), int(parts[1])
 
 
 def _known(value: Any, vocabulary: dict[str, str]) -> str:
@@ -469,6 +534,20 @@ def list_query(filters: SupplierFilters) -> Select:
         stmt = stmt.where(Supplier.owner_id == filters.owner_id)
     if filters.status:
         stmt = stmt.where(Supplier.status == filters.status)
+    if filters.tier or filters.band or filters.cell:
+        stmt = stmt.join(
+            RiskSnapshot,
+            (RiskSnapshot.supplier_id == Supplier.id) & RiskSnapshot.latest.is_(True),
+        )
+        if filters.tier:
+            stmt = stmt.where(RiskSnapshot.tier == filters.tier)
+        if filters.band:
+            stmt = stmt.where(RiskSnapshot.band == filters.band)
+        if filters.cell:
+            stmt = stmt.where(
+                RiskSnapshot.cell_likelihood == filters.cell[0],
+                RiskSnapshot.cell_impact == filters.cell[1],
+            )
     key = filters.sort.lstrip("-")
     column = _sort_column(key)
     order = column.desc() if filters.sort.startswith("-") else column.asc()

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("suppliers", __name__)
 
-from app.suppliers import certifications, routes  # noqa: E402,F401
+from app.suppliers import certifications, risk, routes  # noqa: E402,F401

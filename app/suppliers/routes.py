@@ -19,7 +19,7 @@ from app.security import (
     current_actor,
     roles_allowed,
 )
-from app.services import ServiceError
+from app.services import ServiceError, risk_views
 from app.services import certifications as certification_service
 from app.services import suppliers as service
 from app.services.validation import country_name
@@ -68,6 +68,7 @@ def index():
         page=page,
         filters=filters,
         counts=service.live_connection_counts(db.session, [s.id for s in page.items]),
+        risk=service.current_risk(db.session, [s.id for s in page.items]),
         owners=service.owner_options(db.session, include_id=filters.owner_id),
         countries=service.countries_in_use(db.session),
     )
@@ -85,6 +86,7 @@ def detail(supplier_id: int):
         supplier=supplier,
         profile=profile,
         certs=certification_service.card(db.session, supplier.id),
+        risk=risk_views.card(db.session, supplier.id) if internal else None,
         internal=internal,
         can_edit=current_user.role in EDITORS,
     )

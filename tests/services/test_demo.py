@@ -25,6 +25,7 @@ from app.models import (
     Control,
     Evidence,
     Invitation,
+    RiskSnapshot,
     StoredFile,
     Supplier,
     TemplateVersion,
@@ -82,6 +83,7 @@ def _counts(session) -> dict[str, int]:
         "evidence": Evidence,
         "comments": AnswerComment,
         "files": StoredFile,
+        "snapshots": RiskSnapshot,
     }
     counts = {k: session.scalar(select(func.count()).select_from(m)) for k, m in tables.items()}
     counts["links"] = session.scalar(select(func.count()).select_from(supplier_links))
@@ -457,6 +459,43 @@ def test_second_run_changes_nothing(app):
         assert {k: v for k, v in after.items() if k != "events"} == {
             k: v for k, v in before.items() if k != "events"
         }
+
+
+def test_risk_snapshots_tell_a_history(app):
+    _build(app)
+    with app.app_context():
+        session = db.session
+        live = session.scalar(
+            select(func.count()).select_from(Supplier).where(Supplier.archived_at.is_(None))
+        )
+        latest = session.scalar(
+            select(func.count()).select_from(RiskSnapshot).where(RiskSnapshot.latest.is_(True))
+        )
+        assert latest >= live > 0  # every live supplier is scored (archived ones keep theirs)
+        rows = session.execute(
+            select(Supplier.code, RiskSnapshot)
+            .join(RiskSnapshot, RiskSnapshot.supplier_id == Supplier.id)
+            .order_by(RiskSnapshot.computed_at, RiskSnapshot.id)
+        ).all()
+        history: dict[str, list[RiskSnapshot]] = {}
+        for code, snap in rows:
+            history.setdefault(code, []).append(snap)
+        moved = [c for c, snaps in history.items() if len(snaps) >= 2 and snaps[-1].moved]
+        assert moved
+        for code, snaps in history.items():
+            assert snaps[0].moved == ["First score."], code
+            assert snaps[-1].latest, code  # the newest by date is the current one
+        # The approved supplier: scored months ago, a change 90 days ago, approved today.
+        thep = history["V100101"]
+        span = thep[-1].computed_at - thep[0].computed_at
+        assert span >= dt.timedelta(days=data.HISTORY_START_DAYS_AGO - 1)
+        assert thep[-1].trigger == "assessment_approved"
+        assert any("Control effectiveness 0%" in line for line in thep[-1].moved)
+        assert any("no longer No encryption in transit" in line for s in thep for line in s.moved)
+        assert [s.trigger for s in thep] == ["demo", "connection_changed", "assessment_approved"]
+        vpn = history["V100118"][-1]
+        assert vpn.trigger == "connection_changed"
+        assert any("Direct to the ERP core" in line for line in vpn.moved)
 
 
 def test_missing_pieces_are_added_and_edits_kept(app):

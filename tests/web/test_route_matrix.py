@@ -158,6 +158,8 @@ def test_huge_and_unknown_ids_are_not_found(app, client, login_as, world):
     for path in (
         "/suppliers/99999999999999999999",
         "/suppliers/424242",
+        "/suppliers/424242/risk",
+        "/suppliers/99999999999999999999/risk",
         "/connections/99999999999999999999/edit",
         "/admin/users/424242",
     ):

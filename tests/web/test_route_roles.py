@@ -47,3 +47,25 @@ def test_each_role_reaches_exactly_its_routes(app, client, login_as, role):
             assert status in (200, 302), f"{role} should reach {endpoint} ({url}), got {status}"
         else:
             assert status == 403, f"{role} must be refused {endpoint} ({url}), got {status}"
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [("admin", 200), ("analyst", 200), ("executive", 200), ("supplier", 403)],
+)
+def test_portfolio_view_is_for_staff(app, client, login_as, role, status):
+    login_as(role)
+    assert client.get("/portfolio").status_code == status
+
+
+# Routes whose roles are part of the product's promises, checked by name so a change is seen.
+EXPECTED_ROLES = {
+    "suppliers.risk": ("admin", "analyst", "executive"),  # supplier contacts never see scores
+    "admin.settings": ("admin",),
+    "main.portfolio": ("admin", "analyst", "executive"),
+}
+
+
+def test_risk_and_settings_routes_keep_their_roles(app):
+    for endpoint, roles in EXPECTED_ROLES.items():
+        assert app.view_functions[endpoint].chainlight_roles == roles, endpoint

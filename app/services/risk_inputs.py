@@ -1,0 +1,284 @@
+"""Gather the risk model's plain inputs from the database, in bulk.
+
+A fixed number of queries whatever the number of suppliers: suppliers, live connections,
+their data classes, sub-supplier counts, the latest approved assessment per questionnaire
+(and connection), those assessments' answers, valid ISO 28000 certificates, the catalog and
+the appetite. Answers are read through the questionnaire engine (visibility, scores), so the
+model sees exactly the questions the supplier was shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from app.models import (
+    Answer,
+    Assessment,
+    Certification,
+    Connection,
+    ConnectionDataClass,
+    Control,
+    OrgSettings,
+    QuestionnaireTemplate,
+    Supplier,
+    TemplateVersion,
+    supplier_links,
+)
+from app.services.templates import template_of
+from questionnaires.engine import AnswerData, score_answer, visible_keys
+from questionnaires.fields import FIELD_TYPES
+from questionnaires.schema import Template
+from risk_models.controls import Catalog
+from risk_models.types import Appetite, ConnectionInput, QuestionResult, SupplierInput
+
+CHUNK = 900  # ids per IN (...) list, well inside every engine's parameter limit
+
+
+def chunks(ids: list[int], size: int = CHUNK) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def appetite(session: Session) -> Appetite:
+    """The organisation's appetite (defaults until an admin sets it)."""
+    row = session.get(OrgSettings, 1)
+    if row is None:
+        return Appetite()
+    return Appetite(row.appetite_low_max, row.appetite_medium_max, row.appetite_high_max)
+
+
+def catalog(session: Session) -> Catalog:
+    """Live control identifiers per framework; the version is a hash of them."""
+    rows = session.execute(
+        select(Control.framework, Control.identifier)
+        .where(Control.withdrawn.is_(False))
+        .order_by(Control.framework, Control.sort_key, Control.identifier)
+    ).all()
+    frameworks: dict[str, list[str]] = defaultdict(list)
+    for framework, identifier in rows:
+        frameworks[framework].append(identifier)
+    digest = hashlib.sha256(repr(sorted(rows)).encode()).hexdigest()[:12]
+    return Catalog({k: tuple(v) for k, v in frameworks.items()}, digest)
+
+
+def _where_ids(column, ids: list[int] | None):
+    return column.in_(ids) if ids is not None else True
+
+
+def _in_chunks(session: Session, make_stmt, ids: list[int] | None) -> list:
+    if ids is None:
+        return list(session.execute(make_stmt(None)).all())
+    rows: list = []
+    for part in chunks(ids):
+        rows.extend(session.execute(make_stmt(part)).all())
+    return rows
+
+
+def question_results(
+    template: Template, answers: dict[str, tuple], source: str
+) -> list[QuestionResult]:
+    """The visible, scored questions of one assessment as the model's QuestionResults.
+
+    `answers` maps question key -> (value, verdict).
+    """
+    data = {k: AnswerData(value=v[0]) for k, v in answers.items()}
+    shown = visible_keys(template, data)
+    results = []
+    for q in template.questions:
+        if q.key not in shown or not FIELD_TYPES[q.type].scored:
+            continue
+        value, verdict = answers.get(q.key, (None, None))
+        if value in (None, "", []):
+            status, score = "unanswered", None
+        elif value == "na":
+            status, score = "na", None
+        else:
+            status, score = "answered", score_answer(q, value)
+        results.append(
+            QuestionResult(
+                key=q.key,
+                controls=q.controls,
+                weight=q.weight,
+                required=q.required,
+                status=status,
+                score=score,
+                accepted=verdict == "accepted",
+                source=source,
+                text=q.text,
+            )
+        )
+    return results
+
+
+def _latest_approved(session: Session, ids: list[int] | None) -> list:
+    """(assessment id, supplier id, version id, label) of the newest approved round per
+    supplier, questionnaire and connection."""
+
+    def stmt(part):
+        return (
+            select(
+                Assessment.id,
+                Assessment.supplier_id,
+                Assessment.template_version_id,
+                Assessment.connection_id,
+                Assessment.round,
+                Assessment.approved_at,
+                QuestionnaireTemplate.id,
+                QuestionnaireTemplate.name,
+                TemplateVersion.number,
+            )
+            .join(TemplateVersion, TemplateVersion.id == Assessment.template_version_id)
+            .join(QuestionnaireTemplate, QuestionnaireTemplate.id == TemplateVersion.template_id)
+            .where(Assessment.status == "approved", _where_ids(Assessment.supplier_id, part))
+        )
+
+    newest: dict[tuple, tuple] = {}
+    for row in _in_chunks(session, stmt, ids):
+        key = (row[1], row[6], row[3])
+        if key not in newest or (row[5], row[0]) > (newest[key][5], newest[key][0]):
+            newest[key] = tuple(row)
+    return [
+        (r[0], r[1], r[2], f"{r[7]} v{r[8]}, round {r[4]}")
+        for r in sorted(newest.values(), key=lambda r: r[0])
+    ]
+
+
+def gather(
+    session: Session, supplier_ids: Iterable[int] | None = None, today: dt.date | None = None
+) -> dict[int, SupplierInput]:
+    """SupplierInput for each live (not archived) supplier, or for the given ones."""
+    today = today or dt.date.today()
+    ids = sorted(set(supplier_ids)) if supplier_ids is not None else None
+    suppliers = _in_chunks(
+        session,
+        lambda part: select(
+            Supplier.id,
+            Supplier.legal_name,
+            Supplier.category,
+            Supplier.criticality,
+            Supplier.single_source,
+        ).where(Supplier.archived_at.is_(None), _where_ids(Supplier.id, part)),
+        ids,
+    )
+    live = and_(Connection.archived_at.is_(None), Connection.status != "retired")
+    conn_rows = _in_chunks(
+        session,
+        lambda part: (
+            select(
+                Connection.id,
+                Connection.supplier_id,
+                Connection.name,
+                Connection.kind,
+                Connection.direction,
+                Connection.internal_system,
+                Connection.authentication,
+                Connection.encryption,
+                Connection.integration_layer,
+                Connection.access_level,
+            )
+            .where(live, _where_ids(Connection.supplier_id, part))
+            .order_by(Connection.id)
+        ),
+        ids,
+    )
+    classes: dict[int, list[str]] = defaultdict(list)
+    for conn_id, data_class in _in_chunks(
+        session,
+        lambda part: (
+            select(ConnectionDataClass.connection_id, ConnectionDataClass.data_class)
+            .join(Connection, Connection.id == ConnectionDataClass.connection_id)
+            .where(live, _where_ids(Connection.supplier_id, part))
+            .order_by(ConnectionDataClass.connection_id, ConnectionDataClass.data_class)
+        ),
+        ids,
+    ):
+        classes[conn_id].append(data_class)
+    connections: dict[int, list[ConnectionInput]] = defaultdict(list)
+    for row in conn_rows:
+        connections[row[1]].append(
+            ConnectionInput(row[0], row[2], *row[3:10], data_classes=tuple(classes[row[0]]))
+        )
+    subs = dict(
+        _in_chunks(
+            session,
+            lambda part: (
+                select(supplier_links.c.supplier_id, func.count())
+                .join(Supplier, Supplier.id == supplier_links.c.sub_supplier_id)
+                .where(
+                    Supplier.archived_at.is_(None), _where_ids(supplier_links.c.supplier_id, part)
+                )
+                .group_by(supplier_links.c.supplier_id)
+            ),
+            ids,
+        )
+    )
+    certified = {
+        row[0]
+        for row in _in_chunks(
+            session,
+            lambda part: select(Certification.supplier_id).where(
+                Certification.standard == "iso28000",
+                Certification.archived_at.is_(None),
+                Certification.valid_until >= today,
+                or_(Certification.valid_from.is_(None), Certification.valid_from <= today),
+                _where_ids(Certification.supplier_id, part),
+            ),
+            ids,
+        )
+    }
+    questions, labels = _answers(session, ids)
+    app_ = appetite(session)
+    result = {}
+    for sid, name, category, criticality, single_source in suppliers:
+        result[sid] = SupplierInput(
+            id=sid,
+            name=name,
+            category=category,
+            criticality=criticality,
+            single_source=bool(single_source),
+            connections=tuple(connections.get(sid, ())),
+            sub_supplier_count=subs.get(sid, 0),
+            questions=tuple(questions.get(sid, ())),
+            assessments=tuple(labels.get(sid, ())),
+            iso28000_certified=sid in certified,
+            appetite=app_,
+        )
+    return result
+
+
+def _answers(
+    session: Session, ids: list[int] | None
+) -> tuple[dict[int, list[QuestionResult]], dict[int, list[str]]]:
+    chosen = _latest_approved(session, ids)
+    if not chosen:
+        return {}, {}
+    by_assessment: dict[int, dict[str, tuple]] = defaultdict(dict)
+    assessment_ids = [a[0] for a in chosen]
+    for part in chunks(assessment_ids):
+        for assessment_id, key, value, verdict in session.execute(
+            select(Answer.assessment_id, Answer.question_key, Answer.value, Answer.verdict).where(
+                Answer.assessment_id.in_(part)
+            )
+        ):
+            by_assessment[assessment_id][key] = (value, verdict)
+    versions = {
+        v.id: v
+        for v in session.scalars(
+            select(TemplateVersion).where(TemplateVersion.id.in_({a[2] for a in chosen}))
+        )
+    }
+    questions: dict[int, list[QuestionResult]] = defaultdict(list)
+    labels: dict[int, list[str]] = defaultdict(list)
+    for assessment_id, supplier_id, version_id, label in chosen:
+        template = template_of(versions[version_id])
+        questions[supplier_id].extend(
+            question_results(template, by_assessment.get(assessment_id, {}), label)
+        )
+        labels[supplier_id].append(label)
+    return questions, labels

@@ -1,0 +1,142 @@
+"""Admin settings: the organisation's name and risk appetite, its preview grid, who may change it."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import AuditEvent, OrgSettings, RiskSnapshot, Supplier
+from app.services import risk
+from tests import factories
+
+GOOD = {
+    "organisation_name": "Acme Manufacturing",
+    "low_max": "3",
+    "medium_max": "8",
+    "high_max": "14",
+}
+
+
+def _settings(app) -> tuple | None:
+    with app.app_context():
+        row = db.session.get(OrgSettings, 1)
+        if row is None:
+            return None
+        return (
+            row.organisation_name,
+            row.appetite_low_max,
+            row.appetite_medium_max,
+            row.appetite_high_max,
+        )
+
+
+def _events(app) -> list[AuditEvent]:
+    with app.app_context():
+        return list(
+            db.session.scalars(select(AuditEvent).where(AuditEvent.action == "settings_update"))
+        )
+
+
+def test_admin_sees_the_form_and_the_grid(app, client, login_as, users):
+    login_as("admin")
+    response = client.get("/admin/settings")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Organisation settings" in page and "Risk appetite" in page
+    assert 'name="low_max" type="number" value="4"' in page or 'value="4"' in page
+    assert page.count("band-badge band-") == 25
+    assert "The grid as the saved thresholds colour it" in page
+    assert 'href="/admin/settings"' in page  # the admin menu links to it
+
+
+def test_admin_saves_and_suppliers_are_rebanded(app, client, login_as, users):
+    with app.app_context():
+        supplier = db.session.get(Supplier, users["supplier_a"].id)
+        factories.make_connection(db.session, supplier, data_classes=["pricing"])
+        risk.recompute(db.session)
+        db.session.commit()
+    login_as("admin")
+    response = client.post("/admin/settings", data={**GOOD, "action": "save"})
+    assert response.status_code == 302
+    assert _settings(app) == ("Acme Manufacturing", 3, 8, 14)
+    page = client.get("/admin/settings").get_data(as_text=True)
+    assert "Settings saved." in page and "changed band" in page
+    (event,) = _events(app)
+    assert event.before["low_max"] == 4 and event.after["low_max"] == 3
+    assert event.after["organisation_name"] == "Acme Manufacturing"
+    with app.app_context():
+        triggers = set(db.session.scalars(select(RiskSnapshot.trigger)))
+    assert "appetite_changed" in triggers
+
+
+def test_preview_shows_the_edited_thresholds_without_saving(app, client, login_as, users):
+    login_as("admin")
+    response = client.post(
+        "/admin/settings",
+        data={**GOOD, "low_max": "1", "medium_max": "2", "high_max": "3", "action": "preview"},
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Preview of the thresholds being edited (not saved)" in page
+    assert page.count("band-badge band-critical") > 15
+    assert _settings(app) in (None, ("Our organisation", 4, 9, 15))
+    assert _events(app) == []
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"low_max": "abc"}, "Not a valid integer value"),
+        ({"medium_max": ""}, "Type a whole number from 1 to 24."),
+        ({"high_max": "30"}, "A whole number from 1 to 24."),
+        ({"low_max": "0"}, "A whole number from 1 to 24."),
+        ({"low_max": "9", "medium_max": "8"}, "Thresholds must rise"),
+        ({"medium_max": "14", "high_max": "14"}, "Thresholds must rise"),
+        ({"organisation_name": "   "}, "Type the organisation"),
+        ({"low_max": "2.5"}, "Not a valid integer value"),
+    ],
+)
+def test_bad_input_re_renders_and_saves_nothing(app, client, login_as, users, overrides, message):
+    login_as("admin")
+    response = client.post("/admin/settings", data={**GOOD, **overrides, "action": "save"})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Please correct" in page
+    assert message.replace("'", "&#39;") in page or message in page, page[:3000]
+    assert page.count("band-badge band-") == 25  # the grid still shows (the saved thresholds)
+    assert _settings(app) in (None, ("Our organisation", 4, 9, 15))
+    assert _events(app) == []
+
+
+@pytest.mark.parametrize("role", ["analyst", "executive", "supplier"])
+def test_other_roles_are_refused(app, client, login_as, users, role):
+    login_as(role)
+    assert client.get("/admin/settings").status_code == 403
+    assert client.post("/admin/settings", data={**GOOD, "action": "save"}).status_code == 403
+    assert _settings(app) in (None, ("Our organisation", 4, 9, 15))
+    assert _events(app) == []
+
+
+def test_anonymous_is_sent_to_log_in(client, users):
+    response = client.get("/admin/settings")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_the_saved_organisation_name_shows_on_pages(app, client, login_as):
+    login_as("admin")
+    page = client.get("/admin/settings")
+    assert page.status_code == 200
+    response = client.post(
+        "/admin/settings",
+        data={
+            "organisation_name": "Nhà máy Hải Phòng & Co",
+            "low_max": "4",
+            "medium_max": "9",
+            "high_max": "15",
+            "action": "save",
+        },
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert "Nhà máy Hải Phòng &amp; Co · Chainlight" in response.get_data(as_text=True)
