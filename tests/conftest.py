@@ -199,3 +199,18 @@ def login_as(client, users):
         return user
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def nplusone_guard(request):
+    """Web tests fail on an N+1 lazy load inside a request (tests/nplusone.py; use
+    `allow_nplusone(..., reason=...)` around a justified request)."""
+    if "web" not in Path(str(request.node.path)).parts:
+        yield
+        return
+    from tests.nplusone import detecting, report
+
+    with detecting() as found:
+        yield
+    if found:
+        pytest.fail(report(found), pytrace=False)

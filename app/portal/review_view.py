@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Answer, Assessment
@@ -16,7 +17,14 @@ from app.services import review as service
 
 
 def _own_assessment_or_404(assessment_id: int) -> Assessment:
-    assessment = db.get_or_404(Assessment, assessment_id)
+    # The answers and their threads in two statements (the page lists every thread).
+    assessment = db.session.get(
+        Assessment,
+        assessment_id,
+        options=[selectinload(Assessment.answers).selectinload(Answer.comments)],
+    )
+    if assessment is None:
+        abort(404)
     check_supplier_access(assessment.supplier_id)
     return assessment
 
