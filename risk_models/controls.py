@@ -6,15 +6,20 @@ Counting rules (docs/risk-model.md, "Control effectiveness"):
 - a required question that is unanswered, or answered but not accepted, counts 0;
 - N/A is left out only when the reviewer accepted it; otherwise it counts 0;
 - unscored types (text, date, number, file) and unanswered optional questions are left out.
+
+An approved assessment never changes, so `summarise` reduces its questions once to sums
+(an AnswerSummary); effectiveness and control scores add those sums up, which gives
+exactly what counting every question again would.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from risk_models.types import ControlScore, Coverage, Factor, QuestionResult
+from risk_models.types import AnswerSummary, ControlScore, Coverage, Factor, Gap, QuestionResult
 
 MET_THRESHOLD = 0.7
 FRAMEWORK_LABELS: dict[str, str] = {
@@ -23,6 +28,7 @@ FRAMEWORK_LABELS: dict[str, str] = {
     "iso28000": "ISO 28000:2022",
 }
 TOP_GAPS = 5
+COUNTING_VERSION = "1"  # change with the rules above: stored summaries are then rebuilt
 
 
 @dataclass(frozen=True)
@@ -46,23 +52,24 @@ def counted(q: QuestionResult) -> float | None:
     return 0.0 if q.required else None
 
 
-def _why_zero(q: QuestionResult) -> str:
-    if q.status == "na":
-        return "N/A not accepted by a reviewer"
-    if q.status == "unanswered":
-        return "required, unanswered"
-    if not q.accepted:
-        return "not accepted by a reviewer"
-    return ""
+def _why(q: QuestionResult, s: float) -> str:
+    if s == 0:
+        if q.status == "na":
+            return "N/A not accepted by a reviewer"
+        if q.status == "unanswered":
+            return "required, unanswered"
+        if not q.accepted:
+            return "not accepted by a reviewer"
+    return f"scored {round(100 * s)}%"
 
 
-def effectiveness(
-    questions: Iterable[QuestionResult], assessments: Iterable[str] = ()
-) -> tuple[float, list[Factor]]:
-    """Weighted mean score of the counted questions (0..1) and what moved it most."""
+def summarise(questions: Iterable[QuestionResult], source: str) -> AnswerSummary:
+    """One assessment's counted questions reduced to sums, its largest gaps and per-control
+    sums (pure and deterministic: the digest depends only on the content)."""
     earned = possible = 0.0
     excluded = 0
-    gaps: list[tuple[float, str, QuestionResult, float]] = []
+    gaps: list[Gap] = []
+    per_control: dict[str, list] = {}
     for q in questions:
         s = counted(q)
         if s is None:
@@ -71,26 +78,56 @@ def effectiveness(
         earned += q.weight * s
         possible += q.weight
         if s < 1:
-            gaps.append((q.weight * (1 - s), q.key, q, s))
-    names = list(assessments)
+            gaps.append(Gap(q.key, q.weight, s, _why(q, s), q.text))
+        for control in q.controls:
+            entry = per_control.get(control)
+            if entry is None:
+                per_control[control] = [q.weight * s, q.weight, [q.key]]
+            else:
+                entry[0] += q.weight * s
+                entry[1] += q.weight
+                entry[2].append(q.key)
+    gaps.sort(key=lambda g: (-g.lost, g.key))
+    controls = tuple(
+        (c, round(v[0], 6), round(v[1], 6), tuple(v[2])) for c, v in sorted(per_control.items())
+    )
+    summary = AnswerSummary(
+        source, round(earned, 6), round(possible, 6), excluded, tuple(gaps[:TOP_GAPS]), controls
+    )
+    digest = hashlib.sha256(repr(summary).encode()).hexdigest()[:32]
+    return AnswerSummary(
+        summary.source,
+        summary.earned,
+        summary.possible,
+        summary.excluded,
+        summary.gaps,
+        summary.controls,
+        digest,
+    )
+
+
+def effectiveness(answers: Iterable[AnswerSummary]) -> tuple[float, list[Factor]]:
+    """Weighted mean score of the counted questions (0..1) and what moved it most."""
+    answers = list(answers)
+    earned = sum(a.earned for a in answers)
+    possible = sum(a.possible for a in answers)
+    excluded = sum(a.excluded for a in answers)
     if possible == 0:
-        what = "No approved assessment" if not names else "No scored answer"
+        what = "No approved assessment" if not answers else "No scored answer"
         return 0.0, [Factor(f"{what}: no control credit", "= 0%")]
     value = earned / possible
     factors = [
         Factor(
             f"Reviewed answers earn {_num(earned)} of {_num(possible)} weighted points",
             f"= {round(100 * value)}%",
-            "; ".join(names),
+            "; ".join(a.source for a in answers),
         )
     ]
-    gaps.sort(key=lambda g: (-g[0], g[1]))
-    for lost, key, q, s in gaps[:TOP_GAPS]:
-        reason = (_why_zero(q) if s == 0 else "") or f"scored {round(100 * s)}%"
-        share = 100 * lost / possible
-        factors.append(
-            Factor(f"{key}: {reason} (weight {_num(q.weight)})", f"−{share:.1f} pts", q.text)
-        )
+    gaps = sorted((g for a in answers for g in a.gaps), key=lambda g: (-g.lost, g.key))
+    for g in gaps[:TOP_GAPS]:
+        share = 100 * g.lost / possible
+        label = f"{g.key}: {g.reason} (weight {_num(g.weight)})"
+        factors.append(Factor(label, f"−{share:.1f} pts", g.text))
     if excluded:
         factors.append(
             Factor(
@@ -103,28 +140,21 @@ def effectiveness(
 
 
 def control_scores(
-    questions: Iterable[QuestionResult], catalog: Catalog | None = None, *, certified: bool = False
+    answers: Iterable[AnswerSummary], catalog: Catalog | None = None, *, certified: bool = False
 ) -> list[ControlScore]:
     """Score per control from its counted questions; with a valid ISO 28000 certificate the
     ISO clauses no answer reached count as met by the certificate."""
     earned: dict[str, float] = defaultdict(float)
     weight: dict[str, float] = defaultdict(float)
-    keys: dict[str, list[str]] = defaultdict(list)
-    for q in questions:
-        s = counted(q)
-        if s is None:
-            continue
-        for control in q.controls:
-            earned[control] += q.weight * s
-            weight[control] += q.weight
-            keys[control].append(q.key)
-    result = [
-        ControlScore(c, earned[c] / weight[c], weight[c], tuple(keys[c])) for c in sorted(weight)
-    ]
+    for a in answers:
+        for control, e, w, _keys in a.controls:
+            earned[control] += e
+            weight[control] += w
+    result = [ControlScore(c, earned[c] / weight[c], weight[c]) for c in sorted(weight)]
     if certified and catalog is not None:
         for control in catalog.frameworks.get("iso28000", ()):
             if control not in weight:
-                result.append(ControlScore(control, 1.0, 1.0, (), by_certificate=True))
+                result.append(ControlScore(control, 1.0, 1.0, by_certificate=True))
     return result
 
 

@@ -5,7 +5,7 @@ python -m risk_models.example
 
 from __future__ import annotations
 
-from risk_models.controls import Catalog
+from risk_models.controls import Catalog, summarise
 from risk_models.explain import as_text
 from risk_models.model import evaluate
 from risk_models.types import (
@@ -26,6 +26,14 @@ CATALOG = Catalog(
 )
 
 SOURCE = "C-SCRM Core v1, round 1"
+
+QUESTIONS = (
+    QuestionResult("contract_security", ("SR-3", "GV.SC-05"), 5, True, "answered", 1.0, True),
+    QuestionResult("supplier_reviews", ("SR-6", "GV.SC-07"), 3, True, "answered", 0.5, True),
+    QuestionResult("incident_notice", ("SR-8", "GV.SC-08"), 4, True, "answered", 1.0, True),
+    QuestionResult("mfa_remote", ("IA-2", "AC-17"), 4, True, "answered", 0.0, True),
+    QuestionResult("cloud_hosting", ("SR-3",), 2, True, "na", None, True),
+)
 
 SUPPLIER = SupplierInput(
     id=1,
@@ -60,20 +68,7 @@ SUPPLIER = SupplierInput(
         ),
     ),  # fmt: skip
     sub_supplier_count=1,
-    questions=(
-        QuestionResult(
-            "contract_security", ("SR-3", "GV.SC-05"), 5, True, "answered", 1.0, True, SOURCE
-        ),
-        QuestionResult(
-            "supplier_reviews", ("SR-6", "GV.SC-07"), 3, True, "answered", 0.5, True, SOURCE
-        ),
-        QuestionResult(
-            "incident_notice", ("SR-8", "GV.SC-08"), 4, True, "answered", 1.0, True, SOURCE
-        ),
-        QuestionResult("mfa_remote", ("IA-2", "AC-17"), 4, True, "answered", 0.0, True, SOURCE),
-        QuestionResult("cloud_hosting", ("SR-3",), 2, True, "na", None, True, SOURCE),
-    ),  # fmt: skip
-    assessments=(SOURCE,),
+    answers=(summarise(QUESTIONS, SOURCE),),
     mitigations=(MitigationInput(7, "MFA on the maintenance VPN", "high", True),),
     appetite=Appetite(low_max=4, medium_max=9, high_max=15),
 )

@@ -8,7 +8,7 @@ and say what changed in docs/risk-model.md.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from risk_models import controls as ctl
 from risk_models import inherent, residual
@@ -23,10 +23,8 @@ def evaluate_2026_1(supplier: SupplierInput, catalog: ctl.Catalog | None = None)
     impact, impact_factors = inherent.impact(supplier)
     likelihood, likelihood_factors = inherent.likelihood(supplier)
     score = impact * likelihood
-    effectiveness, effectiveness_factors = ctl.effectiveness(
-        supplier.questions, supplier.assessments
-    )
-    scores = ctl.control_scores(supplier.questions, catalog, certified=supplier.iso28000_certified)
+    effectiveness, effectiveness_factors = ctl.effectiveness(supplier.answers)
+    scores = ctl.control_scores(supplier.answers, catalog, certified=supplier.iso28000_certified)
     cover = ctl.coverage(scores, catalog)
     res_l, res_factors = residual.residual_likelihood(
         likelihood, effectiveness, supplier.mitigations
@@ -63,7 +61,17 @@ def evaluate(supplier: SupplierInput, catalog: ctl.Catalog | None = None) -> Ris
     return MODELS[MODEL_VERSION](supplier, catalog)
 
 
-def fingerprint(supplier: SupplierInput, catalog: ctl.Catalog | None = None) -> str:
-    """The hash stored with a snapshot: model version, catalog version and every input."""
-    version = MODEL_VERSION + "/" + (catalog.version if catalog else "")
-    return inputs_hash(supplier, version)
+def fingerprint(
+    supplier: SupplierInput,
+    catalog: ctl.Catalog | None = None,
+    digests: Iterable[str] | None = None,
+) -> str:
+    """The hash stored with a snapshot: model version, catalog version and every input.
+
+    `digests` stands in for the answer summaries' digests when the caller has not loaded
+    the summaries themselves (they must be the digests of what `supplier.answers` would be).
+    """
+    version = f"{MODEL_VERSION}/{ctl.COUNTING_VERSION}/{catalog.version if catalog else ''}"
+    if digests is None:
+        digests = [a.digest for a in supplier.answers]
+    return inputs_hash(supplier, digests, version)

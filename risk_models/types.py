@@ -8,6 +8,7 @@ so `inputs_hash` is stable and the model is a pure function of them.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -62,6 +63,62 @@ class QuestionResult:
 
 
 @dataclass(frozen=True)
+class Gap:
+    """A counted question that fell short: what it cost, and why."""
+
+    key: str
+    weight: float
+    score: float  # what it counted with (0..1, below 1)
+    reason: str
+    text: str = ""
+
+    @property
+    def lost(self) -> float:
+        return self.weight * (1 - self.score)
+
+
+@dataclass(frozen=True)
+class AnswerSummary:
+    """One approved assessment's reviewed answers, reduced to the sums the model adds up.
+
+    An approved assessment never changes, so its summary is computed once (see
+    controls.summarise) and kept; `digest` identifies its content for the inputs' hash.
+    `controls` holds (control, earned, weight, question keys); `gaps` the largest shortfalls.
+    """
+
+    source: str
+    earned: float
+    possible: float
+    excluded: int
+    gaps: tuple[Gap, ...] = ()
+    controls: tuple[tuple[str, float, float, tuple[str, ...]], ...] = ()
+    digest: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "earned": self.earned,
+            "possible": self.possible,
+            "excluded": self.excluded,
+            "gaps": [[g.key, g.weight, g.score, g.reason, g.text] for g in self.gaps],
+            "controls": [[c, e, w, list(k)] for c, e, w, k in self.controls],
+            "digest": self.digest,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> AnswerSummary:
+        return cls(
+            data["source"],
+            data["earned"],
+            data["possible"],
+            data["excluded"],
+            tuple(Gap(*g) for g in data["gaps"]),
+            tuple((c, e, w, tuple(k)) for c, e, w, k in data["controls"]),
+            data["digest"],
+        )
+
+
+@dataclass(frozen=True)
 class MitigationInput:
     """A finding's mitigation; only verified ones lower residual risk (issue #5 supplies them)."""
 
@@ -101,23 +158,25 @@ class SupplierInput:
     single_source: bool
     connections: tuple[ConnectionInput, ...] = ()
     sub_supplier_count: int = 0
-    questions: tuple[QuestionResult, ...] = ()
-    assessments: tuple[str, ...] = ()  # labels of the approved assessments read
     iso28000_certified: bool = False
     mitigations: tuple[MitigationInput, ...] = ()
     appetite: Appetite = field(default_factory=Appetite)
+    # The latest approved assessments; they enter the inputs' hash by their digests.
+    answers: tuple[AnswerSummary, ...] = field(default=(), repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return plain(self)
 
 
-def inputs_hash(supplier: SupplierInput, model_version: str) -> str:
+def inputs_hash(supplier: SupplierInput, digests: Iterable[str], model_version: str) -> str:
     """SHA-256 of the inputs and model version: equal hashes mean an equal result.
 
     The dataclasses' generated repr names every field and value (frozen, plain types), so
-    it is a complete, deterministic and fast serialisation.
+    it is a complete, deterministic and fast serialisation; the answers count through the
+    digests of their summaries (`digests`), which callers may know without loading them.
     """
-    return hashlib.sha256(f"{model_version}|{supplier!r}".encode()).hexdigest()
+    text = f"{model_version}|{supplier!r}|{','.join(digests)}"
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -136,7 +195,6 @@ class ControlScore:
     control: str
     score: float | None  # 0..1, None when no counted question maps to it
     weight: float  # the weight of the counted questions behind the score
-    questions: tuple[str, ...] = ()
     by_certificate: bool = False
 
 
@@ -178,4 +236,27 @@ class RiskResult:
     coverage: tuple[Coverage, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return plain(self)
+        """The stored form; controls as compact [control, score, weight, by_certificate]."""
+        data = {
+            name: getattr(self, name)
+            for name in (
+                "model_version", "impact", "likelihood", "inherent_score", "tier",
+                "effectiveness", "residual_likelihood", "residual_score", "band",
+                "critical_connections",
+            )
+        }  # fmt: skip
+        for name in ("impact_factors", "likelihood_factors", "effectiveness_factors"):
+            data[name] = [_factor(f) for f in getattr(self, name)]
+        data["residual_factors"] = [_factor(f) for f in self.residual_factors]
+        data["cell"] = list(self.cell)
+        data["controls"] = [[c.control, c.score, c.weight, c.by_certificate] for c in self.controls]
+        data["coverage"] = [
+            {"framework": c.framework, "total": c.total, "assessed": c.assessed,
+             "met": c.met, "score": c.score}
+            for c in self.coverage
+        ]  # fmt: skip
+        return data
+
+
+def _factor(f: Factor) -> dict[str, str]:
+    return {"label": f.label, "effect": f.effect, "detail": f.detail}

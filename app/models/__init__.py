@@ -15,13 +15,14 @@ from app.models.certification import Certification
 from app.models.connection import Connection, ConnectionDataClass
 from app.models.files import StoredFile
 from app.models.questionnaire import QuestionnaireTemplate, TemplateVersion
-from app.models.risk import OrgSettings, RiskSnapshot
+from app.models.risk import AssessmentScore, OrgSettings, RiskCoverage, RiskSnapshot
 from app.models.supplier import Supplier, supplier_links
 from app.models.user import Role, User, roles_users
 
 __all__ = [
     "ASSESSMENT_STATUSES",
     "Answer",
+    "AssessmentScore",
     "AnswerComment",
     "Assessment",
     "AuditEvent",
@@ -32,6 +33,7 @@ __all__ = [
     "Invitation",
     "OrgSettings",
     "QuestionnaireTemplate",
+    "RiskCoverage",
     "RiskSnapshot",
     "StoredFile",
     "TemplateVersion",

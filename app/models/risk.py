@@ -25,6 +25,8 @@ class RiskSnapshot(Base):
     __tablename__ = "risk_snapshot"
     __table_args__ = (
         Index("ix_risk_snapshot_supplier_computed", "supplier_id", "computed_at"),
+        # The current snapshot of a supplier: what every portfolio join looks up.
+        Index("ix_risk_snapshot_supplier_latest", "supplier_id", "latest"),
         Index("ix_risk_snapshot_latest_cell", "latest", "cell_likelihood", "cell_impact"),
     )
 
@@ -52,6 +54,36 @@ class RiskSnapshot(Base):
 
     def __repr__(self) -> str:
         return f"<RiskSnapshot {self.supplier_id} tier {self.tier} {self.band}>"
+
+
+class RiskCoverage(Base):
+    """One framework's coverage in one snapshot (so portfolio views average it in SQL)."""
+
+    __tablename__ = "risk_coverage"
+
+    snapshot_id: Mapped[int] = mapped_column(
+        ForeignKey("risk_snapshot.id", ondelete="CASCADE"), primary_key=True
+    )
+    framework: Mapped[str] = mapped_column(String(20), primary_key=True)
+    total: Mapped[int] = mapped_column(Integer)
+    assessed: Mapped[int] = mapped_column(Integer)
+    met: Mapped[int] = mapped_column(Integer)
+    score: Mapped[float | None] = mapped_column(Float)
+
+
+class AssessmentScore(Base):
+    """An approved assessment's answers reduced once to the sums the risk model adds up
+    (risk_models.controls.summarise); `digest` identifies the content."""
+
+    __tablename__ = "assessment_score"
+
+    assessment_id: Mapped[int] = mapped_column(
+        ForeignKey("assessment.id", ondelete="CASCADE"), primary_key=True
+    )
+    counting_version: Mapped[str] = mapped_column(String(20))
+    digest: Mapped[str] = mapped_column(String(64))
+    summary: Mapped[dict] = mapped_column(JSON)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class OrgSettings(Base):

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from app.models import OrgSettings, RiskSnapshot
+from app.models import OrgSettings, RiskCoverage, RiskSnapshot
 from app.models.base import utcnow
 from app.services import Actor, ServiceError
 from app.services.audit import record
-from app.services.risk_inputs import appetite, catalog, chunks, gather
+from app.services.risk_inputs import appetite, chunks, collector_paused, gather, with_answers
 from risk_models.history import what_moved
 from risk_models.model import evaluate, fingerprint
 from risk_models.types import Appetite
@@ -55,16 +55,31 @@ def recompute(
     ids = None if supplier_ids is None else sorted(set(supplier_ids))
     if ids == []:
         return RecomputeResult(0, 0)
-    inputs = gather(session, ids, today)
-    cat = catalog(session)
-    hashes = {sid: fingerprint(data, cat) for sid, data in inputs.items()}
-    current = _latest_rows(session, list(inputs))
+    with collector_paused():
+        return _recompute(session, trigger, ids, today, now)
+
+
+def _recompute(
+    session: Session,
+    trigger: str,
+    ids: list[int] | None,
+    today: dt.date | None,
+    now: dt.datetime | None,
+) -> RecomputeResult:
+    gathered = gather(session, ids, today)
+    cat = gathered.catalog
+    hashes = {
+        sid: fingerprint(data, cat, gathered.answer_digests(sid))
+        for sid, data in gathered.inputs.items()
+    }
+    current = _latest_rows(session, list(gathered.inputs))
     stale = [sid for sid, h in hashes.items() if current.get(sid, (None, None))[1] != h]
     if not stale:
-        return RecomputeResult(len(inputs), 0)
+        return RecomputeResult(len(gathered.inputs), 0)
+    inputs = with_answers(session, gathered, stale)
     previous = _results(session, [current[sid][0] for sid in stale if sid in current])
     when = now or utcnow()
-    rows = []
+    rows, coverage = [], []
     for sid in stale:
         result = evaluate(inputs[sid], cat)
         data = result.to_dict()
@@ -91,6 +106,7 @@ def recompute(
                 "moved": what_moved(before, data),
             }
         )
+        coverage.append(result.coverage)
     old_ids = [current[sid][0] for sid in stale if sid in current]
     for part in chunks(old_ids):
         session.execute(
@@ -98,9 +114,33 @@ def recompute(
             execution_options={"synchronize_session": False},
         )
     for start in range(0, len(rows), 2000):
-        session.execute(insert(RiskSnapshot), rows[start : start + 2000])
+        session.execute(insert(RiskSnapshot.__table__), rows[start : start + 2000])
+    # The new snapshots' ids, for their coverage rows (RETURNING would insert row by row).
+    new_ids = {}
+    for part in chunks(stale):
+        new_ids.update(
+            session.execute(
+                select(RiskSnapshot.supplier_id, RiskSnapshot.id).where(
+                    RiskSnapshot.supplier_id.in_(part), RiskSnapshot.latest.is_(True)
+                )
+            ).all()
+        )
+    cover_rows = [
+        {
+            "snapshot_id": new_ids[sid],
+            "framework": c.framework,
+            "total": c.total,
+            "assessed": c.assessed,
+            "met": c.met,
+            "score": c.score,
+        }
+        for sid, covers in zip(stale, coverage, strict=True)
+        for c in covers
+    ]
+    for start in range(0, len(cover_rows), 5000):
+        session.execute(insert(RiskCoverage.__table__), cover_rows[start : start + 5000])
     session.flush()
-    return RecomputeResult(len(inputs), len(rows))
+    return RecomputeResult(len(gathered.inputs), len(rows))
 
 
 def _latest_rows(session: Session, ids: list[int]) -> dict[int, tuple[int, str]]:

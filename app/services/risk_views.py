@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.models import Control, RiskSnapshot, Supplier
 from app.services.risk import TRIGGERS
 from app.services.risk_inputs import appetite as current_appetite
+from app.services.risk_inputs import current_summaries
 from risk_models.controls import FRAMEWORK_LABELS, MET_THRESHOLD
 from risk_models.explain import as_text
 from risk_models.inherent import TIER_LABELS
@@ -256,24 +257,28 @@ def coverage_rows(result: dict[str, Any]) -> list[CoverageRow]:
     return rows
 
 
-def control_rows(session: Session, result: dict[str, Any]) -> list[ControlRow]:
-    """The scored controls with their titles, grouped by framework, then by identifier."""
+def control_rows(session: Session, supplier_id: int, result: dict[str, Any]) -> list[ControlRow]:
+    """The scored controls with their titles and the questions behind them, grouped by
+    framework, then by identifier. Stored controls are [control, score, weight, by_cert]."""
     controls = result.get("controls") or []
-    titles = _control_titles(session, [c["control"] for c in controls])
+    titles = _control_titles(session, [c[0] for c in controls])
+    questions: dict[str, list[str]] = {}
+    for summary in current_summaries(session, supplier_id):
+        for control, _earned, _weight, keys in summary.controls:
+            questions.setdefault(control, []).extend(keys)
     rows = []
-    for c in controls:
-        framework, title = titles.get(c["control"], ("", ""))
-        score = c.get("score")
+    for control, score, _weight, by_certificate in controls:
+        framework, title = titles.get(control, ("", ""))
         rows.append(
             ControlRow(
-                control=c["control"],
+                control=control,
                 title=title,
                 framework=framework,
                 framework_label=FRAMEWORK_LABELS.get(framework, framework or "Other"),
                 score=percent(score),
                 met=score is not None and score >= MET_THRESHOLD,
-                questions=tuple(c.get("questions") or ()),
-                by_certificate=bool(c.get("by_certificate")),
+                questions=tuple(dict.fromkeys(questions.get(control, ()))),
+                by_certificate=bool(by_certificate),
             )
         )
     rows.sort(key=lambda r: (_framework_order(r.framework), r.framework, r.control))
@@ -314,7 +319,7 @@ def page(session: Session, supplier_id: int, limit: int = HISTORY_LIMIT) -> Risk
         appetite=app_now,
         grid=grid,
         coverage=coverage_rows(result),
-        controls=control_rows(session, result),
+        controls=control_rows(session, supplier_id, result),
         history=rows,
         chart_points=[(chart_label(r.computed_at), r.residual_score) for r in reversed(rows)],
         chart_bands=appetite_bands(app_now),

@@ -1,4 +1,5 @@
-"""Risk: snapshots of each supplier's score, and the organisation's settings (risk appetite)
+"""Risk: snapshots of each supplier's score with framework coverage, approved assessments'
+score summaries, and the organisation's settings (risk appetite)
 
 Revision ID: 0004_risk
 Revises: 0003_review
@@ -43,11 +44,33 @@ def upgrade():
     )
     with op.batch_alter_table('risk_snapshot', schema=None) as batch_op:
         batch_op.create_index('ix_risk_snapshot_supplier_computed', ['supplier_id', 'computed_at'], unique=False)
+        batch_op.create_index('ix_risk_snapshot_supplier_latest', ['supplier_id', 'latest'], unique=False)
         batch_op.create_index('ix_risk_snapshot_latest_cell', ['latest', 'cell_likelihood', 'cell_impact'], unique=False)
         batch_op.create_index(batch_op.f('ix_risk_snapshot_computed_at'), ['computed_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_risk_snapshot_tier'), ['tier'], unique=False)
         batch_op.create_index(batch_op.f('ix_risk_snapshot_band'), ['band'], unique=False)
 
+    op.create_table(
+        'risk_coverage',
+        sa.Column('snapshot_id', sa.Integer(), nullable=False),
+        sa.Column('framework', sa.String(length=20), nullable=False),
+        sa.Column('total', sa.Integer(), nullable=False),
+        sa.Column('assessed', sa.Integer(), nullable=False),
+        sa.Column('met', sa.Integer(), nullable=False),
+        sa.Column('score', sa.Float(), nullable=True),
+        sa.ForeignKeyConstraint(['snapshot_id'], ['risk_snapshot.id'], name=op.f('fk_risk_coverage_snapshot_id_risk_snapshot'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('snapshot_id', 'framework', name=op.f('pk_risk_coverage')),
+    )
+    op.create_table(
+        'assessment_score',
+        sa.Column('assessment_id', sa.Integer(), nullable=False),
+        sa.Column('counting_version', sa.String(length=20), nullable=False),
+        sa.Column('digest', sa.String(length=64), nullable=False),
+        sa.Column('summary', sa.JSON(), nullable=False),
+        sa.Column('computed_at', sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['assessment_id'], ['assessment.id'], name=op.f('fk_assessment_score_assessment_id_assessment'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('assessment_id', name=op.f('pk_assessment_score')),
+    )
     op.create_table(
         'org_settings',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -64,10 +87,13 @@ def upgrade():
 
 def downgrade():
     op.drop_table('org_settings')
+    op.drop_table('assessment_score')
+    op.drop_table('risk_coverage')
     with op.batch_alter_table('risk_snapshot', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_risk_snapshot_band'))
         batch_op.drop_index(batch_op.f('ix_risk_snapshot_tier'))
         batch_op.drop_index(batch_op.f('ix_risk_snapshot_computed_at'))
         batch_op.drop_index('ix_risk_snapshot_latest_cell')
+        batch_op.drop_index('ix_risk_snapshot_supplier_latest')
         batch_op.drop_index('ix_risk_snapshot_supplier_computed')
     op.drop_table('risk_snapshot')

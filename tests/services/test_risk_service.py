@@ -9,9 +9,16 @@ import pytest
 from sqlalchemy import event, func, select
 
 from app.extensions import db
-from app.models import Answer, AuditEvent, Certification, RiskSnapshot
+from app.models import (
+    Answer,
+    AssessmentScore,
+    AuditEvent,
+    Certification,
+    RiskCoverage,
+    RiskSnapshot,
+)
 from app.services import Actor, ServiceError, connections, review, risk, suppliers
-from app.services.risk_inputs import gather
+from app.services.risk_inputs import gather, with_answers
 from risk_models.types import Appetite
 from tests import factories
 
@@ -106,19 +113,28 @@ def test_approval_gives_control_credit_from_accepted_answers(app):
         )  # (1 + 0.5) / 2; the text answer is evidence
         assert after.residual_score < before.residual_score
         assert "Control effectiveness 0% → 75%." in after.moved
-        controls = {c["control"]: c["score"] for c in after.result["controls"]}
+        controls = {c[0]: c[1] for c in after.result["controls"]}
         assert controls == {"GV.SC-01": 1.0, "SR-6": 0.5}
+        coverage = db.session.scalars(
+            select(RiskCoverage).where(RiskCoverage.snapshot_id == after.id)
+        ).all()
+        assert {c.framework for c in coverage} == {c["framework"] for c in after.result["coverage"]}
 
 
 def test_hidden_questions_and_na_follow_the_engine(app):
     with app.app_context():
         s = factories.make_supplier(db.session)
         approved(s, policy="no", mfa="na")
-        questions = gather(db.session, [s.id])[s.id].questions
-        assert [(q.key, q.status, q.score, q.accepted) for q in questions] == [
-            ("policy", "answered", 0.0, True),
-            ("mfa", "na", None, True),
-        ]  # "owner" is hidden when policy is "no" and is a text question anyway
+        (summary,) = with_answers(db.session, gather(db.session, [s.id]), [s.id])[s.id].answers
+        # "owner" is hidden when policy is "no" (and is a text question anyway); the
+        # accepted N/A is left out; "no" counts 0.
+        assert (summary.earned, summary.possible, summary.excluded) == (0.0, 1.0, 1)
+        assert [(g.key, g.reason) for g in summary.gaps] == [("policy", "scored 0%")]
+        assert summary.controls == (("GV.SC-01", 0.0, 1.0, ("policy",)),)
+        stored = db.session.get(
+            AssessmentScore, db.session.scalar(select(AssessmentScore.assessment_id))
+        )
+        assert stored.digest == summary.digest
         snap = risk.current(db.session, s.id)
         assert snap.effectiveness == 0.0  # accepted N/A left out; "no" counts 0
 
@@ -128,8 +144,8 @@ def test_only_the_latest_approved_round_counts(app):
         s = factories.make_supplier(db.session)
         approved(s, policy="no", mfa="no")
         approved(s, policy="yes", owner="Ana", mfa="yes")
-        data = gather(db.session, [s.id])[s.id]
-        assert len(data.assessments) == 1
+        gathered = gather(db.session, [s.id])
+        assert len(gathered.assessments[s.id]) == 1
         assert risk.current(db.session, s.id).effectiveness == 1.0
 
 
@@ -139,7 +155,7 @@ def test_retired_and_archived_connections_do_not_count(app):
         factories.make_connection(db.session, s, status="retired", kind="vendor_remote_access")
         gone = factories.make_connection(db.session, s, kind="vpn_site_to_site")
         connections.archive_connection(db.session, ANALYST, gone)
-        assert gather(db.session, [s.id])[s.id].connections == ()
+        assert gather(db.session, [s.id]).inputs[s.id].connections == ()
 
 
 def test_a_valid_iso28000_certificate_covers_the_clauses(app):
@@ -153,10 +169,12 @@ def test_a_valid_iso28000_certificate_covers_the_clauses(app):
             )
         )  # fmt: skip
         db.session.flush()
-        assert gather(db.session, [s.id])[s.id].iso28000_certified
-        assert not gather(db.session, [s.id], today=TODAY + dt.timedelta(days=400))[
-            s.id
-        ].iso28000_certified
+        assert gather(db.session, [s.id]).inputs[s.id].iso28000_certified
+        assert (
+            not gather(db.session, [s.id], today=TODAY + dt.timedelta(days=400))
+            .inputs[s.id]
+            .iso28000_certified
+        )
 
 
 def test_supplier_changes_rescore(app):
@@ -238,3 +256,15 @@ def test_set_appetite_rebands_audits_and_refuses_bad_input(app):
         event_ = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "settings_update"))
         assert event_.after["high_max"] == 8
         assert risk.set_appetite(db.session, ADMIN, Appetite(2, 4, 8)).changed == 0
+
+
+def test_the_risk_page_names_the_questions_behind_each_control(app):
+    from app.services import risk_views
+
+    with app.app_context():
+        s = factories.make_supplier(db.session)
+        approved(s, policy="yes", owner="Ana", mfa="no")
+        page = risk_views.page(db.session, s.id)
+        rows = {r.control: r for r in page.controls}
+        assert rows["GV.SC-01"].questions == ("policy",) and rows["GV.SC-01"].score == 100
+        assert rows["SR-6"].questions == ("mfa",) and rows["SR-6"].score == 0

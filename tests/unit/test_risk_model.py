@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from risk_models import example
-from risk_models.controls import Catalog, control_scores, counted, coverage, effectiveness
+from risk_models.controls import (
+    Catalog,
+    control_scores,
+    counted,
+    coverage,
+    effectiveness,
+    summarise,
+)
 from risk_models.explain import as_text
 from risk_models.history import trend, what_moved
 from risk_models.inherent import impact, is_critical_connection, likelihood, tier
@@ -136,25 +143,22 @@ def test_counting_rules():
 
 
 def test_effectiveness_is_the_weighted_mean_and_names_the_biggest_gaps():
-    value, factors = effectiveness(
-        [q("a", 1.0, weight=3), q("b", 0.0, weight=1), q("c", None, "na", accepted=True)],
-        ["Round 1"],
-    )
+    questions = [q("a", 1.0, weight=3), q("b", 0.0, weight=1), q("c", None, "na", accepted=True)]
+    value, factors = effectiveness([summarise(questions, "Round 1")])
     assert value == pytest.approx(0.75)
     assert factors[0].label == "Reviewed answers earn 3 of 4 weighted points"
     assert factors[1].label.startswith("b: scored 0%")
+    assert factors[0].detail == "Round 1"
     assert factors[-1].label == "1 question(s) left out"
 
 
 def test_control_scores_and_coverage_per_framework():
     catalog = Catalog({"sp800-53r5": ("SR-1", "SR-2", "SR-3"), "iso28000": ("ISO28000-8.1",)})
-    scores = control_scores(
-        [
-            q("a", 1.0, controls=("SR-1", "SR-2"), weight=2),
-            q("b", 0.0, controls=("SR-2",), weight=2),
-        ],
-        catalog,
-    )
+    questions = [
+        q("a", 1.0, controls=("SR-1", "SR-2"), weight=2),
+        q("b", 0.0, controls=("SR-2",), weight=2),
+    ]
+    scores = control_scores([summarise(questions, "R")], catalog)
     by_id = {s.control: s for s in scores}
     assert by_id["SR-1"].score == 1.0 and by_id["SR-2"].score == 0.5
     cov = {c.framework: c for c in coverage(scores, catalog)}
@@ -165,7 +169,7 @@ def test_control_scores_and_coverage_per_framework():
 
 def test_a_valid_iso28000_certificate_covers_the_clauses_no_answer_reached():
     catalog = Catalog({"iso28000": ("ISO28000-8.1", "ISO28000-8.2")})
-    answers = [q("a", 0.5, controls=("ISO28000-8.1",))]
+    answers = [summarise([q("a", 0.5, controls=("ISO28000-8.1",))], "R")]
     scores = control_scores(answers, catalog, certified=True)
     by_id = {s.control: s for s in scores}
     assert by_id["ISO28000-8.1"].score == 0.5 and not by_id["ISO28000-8.1"].by_certificate
@@ -249,3 +253,29 @@ def test_portfolio_helpers():
         ("shared_fourth_party", "Port X", 3),
     ]
     assert share(1, 3) == 33 and share(1, 0) == 0
+
+
+def test_summaries_add_up_to_counting_every_question():
+    qs = [
+        q("a", 1.0, weight=3, controls=("SR-1",)),
+        q("b", 0.5, weight=2, controls=("SR-1", "SR-2")),
+    ]
+    qs2 = [q("c", 0.0, weight=1, controls=("SR-2",)), q("d", None, "unanswered", weight=4)]
+    split = [summarise(qs, "one"), summarise(qs2, "two")]
+    whole = [summarise(qs + qs2, "both")]
+    assert effectiveness(split)[0] == pytest.approx(effectiveness(whole)[0])
+    assert [f.label for f in effectiveness(split)[1][1:]] == [
+        f.label for f in effectiveness(whole)[1][1:]
+    ]
+    assert control_scores(split) == control_scores(whole)
+    assert summarise(qs, "one").digest == summarise(list(qs), "one").digest
+    assert summarise(qs, "one").digest != summarise(qs2, "one").digest
+
+
+def test_a_summary_survives_json():
+    from risk_models.types import AnswerSummary
+
+    s = summarise(
+        [q("a", 0.5, controls=("SR-1", "GV.SC-01")), q("b", None, "na", accepted=False)], "R"
+    )
+    assert AnswerSummary.from_json(s.to_json()) == s
