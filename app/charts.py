@@ -5,12 +5,15 @@ Each builder returns one complete ``<svg role="img">`` as ``Markup`` with a <tit
 presentation attributes (a fallback fill) and CSS classes (app/static/css/dashboard.css),
 never ``style=""``, so it passes a 'self'-only CSP. Charts never rely on colour alone: heat
 map cells print their count and band, points and bars print their values, and every mark has
-a <title> tooltip.
+a <title> tooltip. The width and height attributes are only a fallback: the stylesheet makes
+every chart as wide as its card (the viewBox keeps the proportions), so each builder draws on
+a viewBox about the size the chart is shown at.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Callable, Sequence
 
 from markupsafe import Markup, escape
@@ -63,10 +66,12 @@ def _chart_id(title: str, data: object) -> str:
     return f"chart-{digest}"
 
 
-def _open(chart_id: str, title: str, desc: str, width: int, height: int, kind: str) -> list[str]:
+def _open(
+    chart_id: str, title: str, desc: str, width: int, height: int, kind: str, extra: str = ""
+) -> list[str]:
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img"'
-        f"{_attrs(class_=f'chart chart-{kind}', viewBox=f'0 0 {width} {height}')}"
+        f"{_attrs(class_=f'chart chart-{kind}{extra}', viewBox=f'0 0 {width} {height}')}"
         f' width="{width}" height="{height}" preserveAspectRatio="xMinYMin meet"'
         f"{_attrs(aria_labelledby=f'{chart_id}-title {chart_id}-desc')}>",
         f'<title id="{chart_id}-title">{escape(title)}</title>',
@@ -77,7 +82,7 @@ def _open(chart_id: str, title: str, desc: str, width: int, height: int, kind: s
 def _empty(title: str, kind: str) -> Markup:
     chart_id = _chart_id(title, "empty")
     width, height = 360, 80
-    parts = _open(chart_id, title, EMPTY_TEXT, width, height, kind)
+    parts = _open(chart_id, title, EMPTY_TEXT, width, height, kind, " chart-is-empty")
     parts.append(
         f'<rect class="chart-empty-box" x="1" y="1" width="{width - 2}" height="{height - 2}"'
         ' fill="#f8f9fa" stroke="#ced4da" stroke-dasharray="4 3"/>'
@@ -179,26 +184,37 @@ def line_chart_svg(
     y_label: str,
     bands: Sequence[tuple[float, float, str]] | None = None,
     x_label: str | None = None,
+    width: int = 720,
 ) -> Markup:
     """A line over labelled x positions, each point printing its value; None leaves a gap.
 
     ``bands`` are (low, high, name) horizontal stripes behind the line, e.g. the score
     ranges of the risk bands; each is labelled at the right edge. ``x_label`` (optional)
-    names the x axis.
+    names the x axis. ``width`` is the viewBox width the points spread over (about the width
+    of the card it is shown in). When the points are too many to label each, every k-th one
+    (counting back from the last) prints its label and value; every point keeps its tooltip
+    and the <desc> lists them all.
     """
     values = [v for _, v in points if v is not None]
     if not values:
         return _empty(title, "line")
     y_max = max(y_max, max(values)) or 1.0
     left, right, top, bottom = 56, 72, 16, 56
-    step = 60
-    plot_w = max(step * (len(points) - 1), step)
+    plot_w = max(width - left - right, 120)
     plot_h = 180
     width = left + plot_w + right
     height = top + plot_h + bottom
+    n = len(points)
+    step = plot_w / (n - 1) if n > 1 else 0.0
+    # Labels (at most 9 characters, about 6.5 units each) must not run into each other.
+    gap = 6.5 * max(len(_truncate(lab, 9)) for lab, _ in points) + 8
+    every = max(1, math.ceil(n / max(1, int(plot_w // gap) + 1)))
 
     def sx(i: int) -> float:
-        return left + (i * step if len(points) > 1 else plot_w / 2)
+        return left + (i * step if n > 1 else plot_w / 2)
+
+    def labelled(i: int) -> bool:
+        return (n - 1 - i) % every == 0
 
     def sy(v: float) -> float:
         return top + plot_h - (max(0.0, min(v, y_max)) / y_max) * plot_h
@@ -254,18 +270,23 @@ def line_chart_svg(
         )
     for i, (lab, v) in enumerate(points):
         x = sx(i)
-        parts.append(
-            f'<text class="chart-axis-tick" x="{x:.1f}" y="{top + plot_h + 16}"'
-            f' text-anchor="middle">{escape(_truncate(lab, 9))}</text>'
-        )
+        if labelled(i):
+            parts.append(
+                f'<text class="chart-axis-tick" x="{x:.1f}" y="{top + plot_h + 16}"'
+                f' text-anchor="middle">{escape(_truncate(lab, 9))}</text>'
+            )
         if v is None:
             continue
         y = sy(v)
+        value = (
+            f'<text class="line-value" x="{x:.1f}" y="{y - 8:.1f}" text-anchor="middle">'
+            f"{_num(v)}</text>"
+            if labelled(i)
+            else ""
+        )
         parts.append(
             f'<g class="line-point"><title>{escape(f"{lab}: {_num(v)} {y_label}")}</title>'
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="#0d6efd"/>'
-            f'<text class="line-value" x="{x:.1f}" y="{y - 8:.1f}" text-anchor="middle">'
-            f"{_num(v)}</text></g>"
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="#0d6efd"/>{value}</g>'
         )
     mid = top + plot_h / 2
     parts.append(
@@ -284,7 +305,7 @@ def bar_chart_svg(bars: Sequence[tuple[str, int]], *, title: str) -> Markup:
     """Horizontal bars, one per (label, value), each with its value printed after it."""
     if not bars or all(v == 0 for _, v in bars):
         return _empty(title, "bar")
-    label_w, bar_w, row_h, top = 180, 260, 26, 8
+    label_w, bar_w, row_h, top = 180, 340, 26, 8
     width = label_w + bar_w + 56
     height = top + row_h * len(bars) + 8
     top_value = max(v for _, v in bars) or 1

@@ -17,6 +17,7 @@ from app.models import (
     Supplier,
     User,
 )
+from app.services.demo_data import APPROVED_HISTORY
 
 
 def _count(app, model) -> int:
@@ -43,14 +44,15 @@ def test_seed_demo_creates_the_network_and_prints_logins(app, runner):
     assert invited.endswith("Rhein-Main Logistik GmbH")
     summary = re.search(
         r"Questionnaires: (\d+) controls synced; 3 questionnaire templates loaded; "
-        r"7 certificates added; 10 assessments with (\d+) answers and (\d+) evidence files\.",
+        r"7 certificates added; (\d+) assessments with (\d+) answers and (\d+) evidence files\.",
         out,
     )
     assert summary, out
-    assert int(summary[2]) == _count(app, Answer) and int(summary[3]) == _count(app, Evidence)
+    assert int(summary[3]) == _count(app, Answer) and int(summary[4]) == _count(app, Evidence)
+    # The scenarios in every status, and the approved past rounds of other suppliers.
+    assert int(summary[2]) == _count(app, Assessment) == 10 + len(APPROVED_HISTORY)
     assert _count(app, Supplier) == 40
     assert _count(app, User) == 8
-    assert _count(app, Assessment) == 10
     assert _count(app, RiskSnapshot) > 40  # scored, with a backdated history
     with app.app_context():
         per_supplier = db.session.execute(
@@ -104,7 +106,7 @@ def test_suppliers_200(app, runner):
     assert result.exit_code == 0, result.output
     assert "Created 200 suppliers" in result.output
     assert "in bulk" in result.output  # 160 generated: above BULK_THRESHOLD
-    assert "10 assessments" in result.output
+    assert f"{10 + len(APPROVED_HISTORY)} assessments" in result.output
     assert _count(app, Supplier) == 200
     connections = _count(app, Connection)
     assert 120 + 160 * 2 <= connections <= 120 + 160 * 4

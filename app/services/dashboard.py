@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import (
     Date,
-    DateTime,
     Float,
-    Integer,
     and_,
+    case,
     cast,
+    distinct,
     exists,
     func,
     literal,
@@ -31,7 +31,14 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from app.models import Assessment, Connection, RiskSnapshot, Supplier, supplier_links
+from app.models import (
+    Assessment,
+    Connection,
+    RiskCoverage,
+    RiskSnapshot,
+    Supplier,
+    supplier_links,
+)
 from app.models.assessment import OPEN_FOR_SUPPLIER
 from app.services import inventory_stats
 from app.services.risk_inputs import appetite
@@ -146,14 +153,17 @@ def _current():
     return and_(RiskSnapshot.supplier_id == Supplier.id, RiskSnapshot.latest.is_(True))
 
 
-def score_counts(session: Session) -> ScoreCounts:
-    """Counts per grid cell, band and tier, and mean effectiveness (two queries)."""
-    rows = session.execute(
+def _score_rows(session: Session, *keys) -> list:
+    """Current live snapshots counted per grid cell, band and tier (and any extra `keys`,
+    e.g. supplier columns): (likelihood, impact, band, tier, *keys, count, effectiveness sum).
+    """
+    return session.execute(
         select(
             RiskSnapshot.cell_likelihood,
             RiskSnapshot.cell_impact,
             RiskSnapshot.band,
             RiskSnapshot.tier,
+            *keys,
             func.count(),
             func.sum(RiskSnapshot.effectiveness),
         )
@@ -164,13 +174,18 @@ def score_counts(session: Session) -> ScoreCounts:
             RiskSnapshot.cell_impact,
             RiskSnapshot.band,
             RiskSnapshot.tier,
+            *keys,
         )
     ).all()
+
+
+def _fold_scores(session: Session, rows) -> ScoreCounts:
+    """ScoreCounts from _score_rows rows (extra key columns are summed over)."""
     cells: dict[tuple[int, int], int] = defaultdict(int)
     by_band = dict.fromkeys(BANDS, 0)
     by_tier = dict.fromkeys(TIERS, 0)
     total_eff = 0.0
-    for lik, imp, band_, tier, n, eff in rows:
+    for lik, imp, band_, tier, *_keys, n, eff in rows:
         cells[(lik, imp)] += n
         by_band[band_] = by_band.get(band_, 0) + n
         by_tier[tier] = by_tier.get(tier, 0) + n
@@ -185,6 +200,19 @@ def score_counts(session: Session) -> ScoreCounts:
         by_tier=by_tier,
         mean_effectiveness=(total_eff / scored) if scored else None,
     )
+
+
+def _key_tier_rows(rows, index: int) -> list[tuple[str, int, int]]:
+    """(key, tier, count) from _score_rows rows, the key being extra column `index`."""
+    counts: dict[tuple[str, int], int] = defaultdict(int)
+    for row in rows:
+        counts[(row[4 + index], row[3])] += row[-2]
+    return [(key, tier, n) for (key, tier), n in counts.items()]
+
+
+def score_counts(session: Session) -> ScoreCounts:
+    """Counts per grid cell, band and tier, and mean effectiveness (two queries)."""
+    return _fold_scores(session, _score_rows(session))
 
 
 def _previous_score():
@@ -247,25 +275,27 @@ def _attention_reasons(today: dt.date):
 
 
 def _reason_text(kind: str, day: dt.date | None, a: float | None, b: float | None, today) -> str:
+    """One reason as a phrase, e.g. "2 overdue assessments (the first was due 2026-03-10)"."""
+    n = int(a or 0)
+    when = f"{day:%Y-%m-%d}" if day else ""
     if kind == "overdue":
-        n = int(a or 0)
-        what = "assessment" if n == 1 else f"{n} assessments"
-        return f"Overdue {what} (due {day:%Y-%m-%d})" if day else f"Overdue {what}"
+        if n == 1:
+            return f"Overdue assessment (due {when})" if day else "Overdue assessment"
+        return f"{n} overdue assessments (the first was due {when})" if day else f"{n} overdue"
     if kind == "worsening":
         return f"Residual score rose from {a:.1f} to {b:.1f}"
-    n = int(a or 0)
-    what = "credential" if n == 1 else f"{n} credentials"
-    if day is not None and day < today:
-        return f"Connection {what} expired (since {day:%Y-%m-%d})"
-    return f"Connection {what} expiring (first on {day:%Y-%m-%d})" if day else what
+    expired = day is not None and day < today
+    if n == 1:
+        if not day:
+            return "Connection credential expiring"
+        return f"Connection credential {'expired' if expired else 'expiring'} on {when}"
+    what = "expired or expiring" if expired else "expiring"
+    return f"{n} connection credentials {what} (the first on {when})" if day else what
 
 
 def attention(session: Session, today: dt.date) -> tuple[list[AttentionItem], int]:
     """Suppliers needing attention (most reasons, then highest score, first) and their total."""
     reasons = _attention_reasons(today)
-    total = session.scalar(select(func.count(func.distinct(reasons.c.supplier_id)))) or 0
-    if not total:
-        return [], 0
     n_reasons = func.count().label("n")
     top = (
         select(
@@ -276,6 +306,7 @@ def attention(session: Session, today: dt.date) -> tuple[list[AttentionItem], in
             RiskSnapshot.tier,
             RiskSnapshot.residual_score,
             n_reasons,
+            func.count().over().label("total"),  # over the groups: suppliers with a reason
         )
         .join(Supplier, Supplier.id == reasons.c.supplier_id)
         .outerjoin(RiskSnapshot, _current())
@@ -296,9 +327,13 @@ def attention(session: Session, today: dt.date) -> tuple[list[AttentionItem], in
         )
         .limit(LIST_LIMIT)
     )
+    rows = session.execute(top).all()
+    if not rows:
+        return [], 0
+    total = rows[0].total
     items = {
         sid: AttentionItem(sid, name, code, band_, tier, score)
-        for sid, name, code, band_, tier, score, _n in session.execute(top)
+        for sid, name, code, band_, tier, score, _n, _total in rows
     }
     order = {"overdue": 0, "worsening": 1, "credentials": 2}
     detail = session.execute(
@@ -358,18 +393,60 @@ def due_reassessments(session: Session, today: dt.date) -> tuple[list[DueItem], 
         )
         .limit(LIST_LIMIT)
     ).all()
-    items = []
-    for sid, name, code, tier, next_on, never_assessed, _total in rows:
-        if next_on is not None and next_on < today:
-            reason = f"Reassessment overdue since {next_on:%Y-%m-%d}"
-        elif next_on is not None and next_on <= soon:
-            reason = f"Reassessment due {next_on:%Y-%m-%d}"
-        else:
-            reason = f"Never assessed ({TIER_LABELS.get(tier, 'tier ?')})"
-        if never_assessed and next_on is not None:
-            reason += "; never assessed"
-        items.append(DueItem(sid, name, code, tier, next_on, reason))
+    items = [
+        DueItem(sid, name, code, tier, next_on, _due_reason(tier, next_on, never_, today, soon))
+        for sid, name, code, tier, next_on, never_, _total in rows
+    ]
     return items, (rows[0].total if rows else 0)
+
+
+def _due_reason(
+    tier: int | None, next_on: dt.date | None, never: bool, today: dt.date, soon: dt.date
+) -> str:
+    """Why a supplier is on the list, as a phrase: "Reassessment due 2026-12-15",
+    "Tier 1 (critical), never assessed", "Tier 2 (high), never assessed; planned for ..."."""
+    if never:
+        text = f"{TIER_LABELS.get(tier, 'Not scored')}, never assessed"
+        if next_on is not None and next_on < today:
+            return f"{text}; was planned for {next_on:%Y-%m-%d}"
+        if next_on is not None and next_on <= soon:
+            return f"{text}; planned for {next_on:%Y-%m-%d}"
+        return text
+    if next_on is not None and next_on < today:
+        return f"Reassessment overdue since {next_on:%Y-%m-%d}"
+    return f"Reassessment due {next_on:%Y-%m-%d}" if next_on is not None else "Reassessment due"
+
+
+def inventory(session: Session, today: dt.date) -> inventory_stats.Overview:
+    """inventory_stats.overview in two queries instead of three: live connections are
+    counted per kind together with the attention flags (the same conditions), and live
+    suppliers are matched with IN so SQLite scans connections once instead of per index."""
+    result = inventory_stats.Overview()
+    rows = session.execute(
+        select(Supplier.criticality, func.count())
+        .where(_live_supplier())
+        .group_by(Supplier.criticality)
+    ).all()
+    result.by_criticality = {crit: n for crit, n in rows}
+    result.suppliers = sum(result.by_criticality.values())
+    conds = inventory_stats.attention_conditions(today)
+    live_ids = select(Supplier.id).where(_live_supplier())
+    rows = session.execute(
+        select(
+            Connection.kind,
+            func.count(),
+            *[func.count().filter(cond) for cond in conds.values()],
+            func.count().filter(or_(*conds.values())),
+        )
+        .where(_live_connection(), Connection.supplier_id.in_(live_ids))
+        .group_by(Connection.kind)
+    ).all()
+    result.by_kind = {kind: n for kind, n, *_flags in rows}
+    result.connections = sum(result.by_kind.values())
+    totals = [sum(r[i] for r in rows) for i in range(2, 2 + len(conds) + 1)]
+    result.attention = dict(zip(conds.keys(), totals[:-1], strict=True))
+    result.needing_attention = totals[-1]
+    return result
 
 
 def analyst(session: Session, today: dt.date | None = None) -> AnalystDashboard:
@@ -380,7 +457,7 @@ def analyst(session: Session, today: dt.date | None = None) -> AnalystDashboard:
     due_items, due_total = due_reassessments(session, today)
     return AnalystDashboard(
         today=today,
-        inventory=inventory_stats.overview(session, today),
+        inventory=inventory(session, today),
         scores=score_counts(session),
         attention=items,
         attention_total=total,
@@ -465,7 +542,6 @@ def trend(session: Session, today: dt.date) -> list[TrendPoint]:
     )
     spans = (
         select(
-            RiskSnapshot.supplier_id,
             RiskSnapshot.computed_at.label("start"),
             stop.label("stop"),
             RiskSnapshot.residual_score,
@@ -475,121 +551,196 @@ def trend(session: Session, today: dt.date) -> list[TrendPoint]:
         .where(_live_supplier())
         .subquery("spans")
     )
-    months = union_all(
-        *[
-            select(
-                cast(literal(i), Integer).label("idx"),
-                literal(cutoff, DateTime).label("cutoff"),
-            )
-            for i, (_label, cutoff) in enumerate(cutoffs)
-        ]
-    ).subquery("months")
+
+    def months_up_to(moment):
+        """How many cutoffs are at or before `moment` (all of them when it is NULL); the
+        latest months are tested first, where most snapshots fall."""
+        return case(
+            (moment.is_(None), len(cutoffs)),
+            *[(moment >= cutoffs[i][1], i + 1) for i in reversed(range(len(cutoffs)))],
+            else_=0,
+        )
+
+    # A span counts at cutoff i when start < cutoff <= stop, i.e. for first <= i < last:
+    # group the spans by that range of months, then add each group to its months.
+    first, last = months_up_to(spans.c.start), months_up_to(spans.c.stop)
     rows = session.execute(
         select(
-            months.c.idx,
-            func.count(spans.c.supplier_id),
-            func.avg(spans.c.residual_score),
+            first,
+            last,
+            func.count(),
+            func.sum(spans.c.residual_score),
             func.count().filter(spans.c.band.in_(SEVERE)),
         )
-        .select_from(months)
-        .join(
-            spans,
-            and_(
-                spans.c.start < months.c.cutoff,
-                or_(spans.c.stop.is_(None), spans.c.stop >= months.c.cutoff),
-            ),
-        )
-        .group_by(months.c.idx)
+        .where(or_(spans.c.stop.is_(None), spans.c.stop >= cutoffs[0][1]))
+        .group_by(first, last)
     ).all()
-    found = {idx: (n, mean, severe) for idx, n, mean, severe in rows}
-    points = []
-    for i, (label, cutoff) in enumerate(cutoffs):
-        n, mean, severe = found.get(i, (0, None, 0))
-        points.append(TrendPoint(label, cutoff, n, float(mean) if n else None, severe))
-    return points
-
-
-def _tier_rows(session: Session, key) -> list[tuple[str, int, int]]:
-    return session.execute(
-        select(key, RiskSnapshot.tier, func.count())
-        .join(Supplier, _current())
-        .where(_live_supplier())
-        .group_by(key, RiskSnapshot.tier)
-    ).all()
-
-
-def _connection_tier_rows(session: Session, key) -> list[tuple[str, int, int]]:
-    """(value, tier, suppliers with a live connection of that value)."""
-    return session.execute(
-        select(key, RiskSnapshot.tier, func.count(func.distinct(Supplier.id)))
-        .select_from(RiskSnapshot)
-        .join(Supplier, _current())
-        .join(Connection, Connection.supplier_id == Supplier.id)
-        .where(_live_supplier(), _live_connection())
-        .group_by(key, RiskSnapshot.tier)
-    ).all()
-
-
-def coverage(session: Session) -> list[FrameworkCoverage]:
-    """Mean framework coverage over the current snapshots (reads only their coverage part)."""
-    sums: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0, 0.0, 0])
-    for (items,) in session.execute(
-        select(RiskSnapshot.result["coverage"]).join(Supplier, _current()).where(_live_supplier())
-    ):
-        for c in items or ():
-            total = c.get("total") or 0
-            if not total:
-                continue
-            acc = sums[c["framework"]]
-            acc[0] += 1
-            acc[1] += (c.get("assessed") or 0) / total
-            acc[2] += (c.get("met") or 0) / total
-            if c.get("score") is not None:
-                acc[3] += c["score"]
-                acc[4] += 1
-    ordered = [k for k in FRAMEWORK_LABELS if k in sums] + sorted(
-        k for k in sums if k not in FRAMEWORK_LABELS
-    )
+    scored, total, severe = [0] * len(cutoffs), [0.0] * len(cutoffs), [0] * len(cutoffs)
+    for lo, hi, n, score_sum, n_severe in rows:
+        for i in range(lo, hi):
+            scored[i] += n
+            total[i] += float(score_sum or 0.0)
+            severe[i] += n_severe
     return [
-        FrameworkCoverage(
-            key,
-            FRAMEWORK_LABELS.get(key, key),
-            int(sums[key][0]),
-            round(100 * sums[key][1] / sums[key][0]),
-            round(100 * sums[key][2] / sums[key][0]),
-            (sums[key][3] / sums[key][4]) if sums[key][4] else None,
-        )
-        for key in ordered
+        TrendPoint(label, cutoff, scored[i], total[i] / scored[i] if scored[i] else None, severe[i])
+        for i, (label, cutoff) in enumerate(cutoffs)
     ]
 
 
-def concentrations(session: Session) -> list[Concentration]:
-    """Suppliers many critical connections run through; 4th parties several suppliers share."""
+def _connection_breakdowns(
+    session: Session,
+) -> tuple[list[tuple[str, int, int]], list[tuple[str, int, int]]]:
+    """(kind, tier, suppliers) and (internal system, tier, suppliers) over live connections
+    of live scored suppliers, in one query. Each kind and system is a bit; a supplier's
+    connections reduce to the sum of their distinct bits (so nothing is counted twice),
+    and suppliers are counted per tier and pair of bit sets. Kinds and systems are the
+    vocabulary's (the services accept no other value)."""
+    kinds, systems = list(vocab.CONNECTION_KINDS), list(vocab.INTERNAL_SYSTEMS)
+
+    def bits(column, keys):
+        return func.sum(distinct(case({k: 1 << i for i, k in enumerate(keys)}, value=column)))
+
+    per_supplier = (
+        select(
+            Connection.supplier_id,
+            bits(Connection.kind, kinds).label("kinds"),
+            bits(Connection.internal_system, systems).label("systems"),
+        )
+        .where(_live_connection())
+        .group_by(Connection.supplier_id)
+        .subquery("per_supplier")
+    )
+    rows = session.execute(
+        select(RiskSnapshot.tier, per_supplier.c.kinds, per_supplier.c.systems, func.count())
+        .select_from(per_supplier)
+        .join(Supplier, Supplier.id == per_supplier.c.supplier_id)
+        .join(RiskSnapshot, _current())
+        .where(_live_supplier())
+        .group_by(RiskSnapshot.tier, per_supplier.c.kinds, per_supplier.c.systems)
+    ).all()
+    by_kind: dict[tuple[str, int], int] = defaultdict(int)
+    by_system: dict[tuple[str, int], int] = defaultdict(int)
+    for tier, kind_bits, system_bits, n in rows:
+        for keys, mask, out in ((kinds, kind_bits, by_kind), (systems, system_bits, by_system)):
+            for i, key in enumerate(keys):
+                if int(mask or 0) >> i & 1:
+                    out[(key, tier)] += n
+    return (
+        [(k, t, n) for (k, t), n in by_kind.items()],
+        [(k, t, n) for (k, t), n in by_system.items()],
+    )
+
+
+def coverage(session: Session) -> list[FrameworkCoverage]:
+    """Mean framework coverage over the current snapshots, summed in SQL (one row per
+    framework) from risk_coverage; frameworks with no controls in scope are left out."""
+    total = cast(RiskCoverage.total, Float)
+    rows = session.execute(
+        select(
+            RiskCoverage.framework,
+            func.count(),
+            func.sum(RiskCoverage.assessed / total),
+            func.sum(RiskCoverage.met / total),
+            func.sum(RiskCoverage.score),
+            func.count(RiskCoverage.score),
+        )
+        .select_from(RiskSnapshot)
+        .join(Supplier, _current())
+        .join(RiskCoverage, RiskCoverage.snapshot_id == RiskSnapshot.id)
+        .where(_live_supplier(), RiskCoverage.total > 0)
+        .group_by(RiskCoverage.framework)
+    ).all()
+    sums = {
+        fw: (n, assessed or 0.0, met or 0.0, score, scored)
+        for fw, n, assessed, met, score, scored in rows
+    }
+    ordered = [k for k in FRAMEWORK_LABELS if k in sums] + sorted(
+        k for k in sums if k not in FRAMEWORK_LABELS
+    )
+    out = []
+    for key in ordered:
+        n, assessed, met, score, scored = sums[key]
+        out.append(
+            FrameworkCoverage(
+                key,
+                FRAMEWORK_LABELS.get(key, key),
+                int(n),
+                round(100 * float(assessed) / n),
+                round(100 * float(met) / n),
+                (float(score) / scored) if scored else None,
+            )
+        )
+    return out
+
+
+class _FirstNames(list):
+    """The first customers' names of a shared 4th party; len() is how many customers it
+    has in all (risk_models.portfolio.concentration counts them and shows the first few)."""
+
+    def __init__(self, names: list[str], total: int):
+        super().__init__(names)
+        self.total = total
+
+    def __len__(self) -> int:
+        return self.total
+
+
+SHOWN_CUSTOMERS = 5  # risk_models.portfolio.concentration names the first five customers
+
+
+def concentrations(session: Session, limit: int = BREAKDOWN_LIMIT) -> list[Concentration]:
+    """The `limit` largest concentration risks: suppliers many critical connections run
+    through, and 4th parties several live suppliers share (ranked and cut in SQL)."""
     links = session.execute(
         select(Supplier.id, Supplier.legal_name, RiskSnapshot.critical_connections)
         .join(Supplier, _current())
         .where(_live_supplier(), RiskSnapshot.critical_connections >= MIN_CRITICAL_CONNECTIONS)
+        .order_by(RiskSnapshot.critical_connections.desc(), Supplier.legal_name, Supplier.id)
+        .limit(limit)
     ).all()
     customer, party = aliased(Supplier), aliased(Supplier)
     live_link = and_(customer.id == supplier_links.c.supplier_id, customer.archived_at.is_(None))
-    shared_ids = (
-        select(supplier_links.c.sub_supplier_id)
+    shared = (
+        select(supplier_links.c.sub_supplier_id.label("party_id"), func.count().label("n"))
         .join(customer, live_link)
         .group_by(supplier_links.c.sub_supplier_id)
         .having(func.count() >= MIN_SHARED_CUSTOMERS)
+        .subquery("shared")
+    )
+    top = (
+        select(shared.c.party_id, shared.c.n, party.legal_name.label("name"))
+        .join(party, party.id == shared.c.party_id)
+        .where(party.archived_at.is_(None))
+        .order_by(shared.c.n.desc(), party.legal_name, shared.c.party_id)
+        .limit(limit)
+        .cte("top")
+    )
+    ranked = (
+        select(
+            supplier_links.c.sub_supplier_id.label("party_id"),
+            customer.legal_name.label("customer"),
+            func.row_number()
+            .over(
+                partition_by=supplier_links.c.sub_supplier_id,
+                order_by=(customer.search_key, customer.id),
+            )
+            .label("rank"),
+        )
+        .join(customer, live_link)
+        .where(supplier_links.c.sub_supplier_id.in_(select(top.c.party_id)))
+        .subquery("ranked")
     )
     rows = session.execute(
-        select(party.id, party.legal_name, customer.legal_name)
-        .select_from(supplier_links)
-        .join(customer, live_link)
-        .join(party, party.id == supplier_links.c.sub_supplier_id)
-        .where(party.archived_at.is_(None), party.id.in_(shared_ids))
-        .order_by(party.id, customer.search_key, customer.id)
+        select(top.c.party_id, top.c.name, top.c.n, ranked.c.customer)
+        .join(ranked, ranked.c.party_id == top.c.party_id)
+        .where(ranked.c.rank <= SHOWN_CUSTOMERS + 1)
+        .order_by(top.c.party_id, ranked.c.rank)
     ).all()
-    shared: dict[int, tuple[str, list[str]]] = {}
-    for pid, name, customer_name in rows:
-        shared.setdefault(pid, (name, []))[1].append(customer_name)
-    return concentration(links, [(pid, name, names) for pid, (name, names) in shared.items()])
+    parties: dict[int, tuple[str, int, list[str]]] = {}
+    for pid, name, n, customer_name in rows:
+        parties.setdefault(pid, (name, n, []))[2].append(customer_name)
+    fourth = [(pid, name, _FirstNames(names, n)) for pid, (name, n, names) in parties.items()]
+    return concentration(links, fourth)[:limit]
 
 
 def executive(session: Session, today: dt.date | None = None) -> ExecutiveDashboard:
@@ -607,22 +758,22 @@ def executive(session: Session, today: dt.date | None = None) -> ExecutiveDashbo
         .join(Supplier, Supplier.id == Assessment.supplier_id)
         .where(_live_supplier())
     ).one()
-    countries = _tier_rows(session, Supplier.country)
+    scores = _score_rows(session, Supplier.category, Supplier.country)
+    countries = _key_tier_rows(scores, 1)
+    kinds, systems = _connection_breakdowns(session)
     return ExecutiveDashboard(
         today=today,
-        inventory=inventory_stats.overview(session, today),
-        scores=score_counts(session),
+        inventory=inventory(session, today),
+        scores=_fold_scores(session, scores),
         approved_recent=approved,
         overdue_now=overdue,
         trend=trend(session, today),
-        by_category=breakdown(_tier_rows(session, Supplier.category), vocab.SUPPLIER_CATEGORIES),
+        by_category=breakdown(_key_tier_rows(scores, 0), vocab.SUPPLIER_CATEGORIES),
         by_country=breakdown(
             countries, {c: country_name(c) for c, _t, _n in countries}, limit=BREAKDOWN_LIMIT
         ),
-        by_kind=breakdown(_connection_tier_rows(session, Connection.kind), vocab.CONNECTION_KINDS),
-        by_system=breakdown(
-            _connection_tier_rows(session, Connection.internal_system), vocab.INTERNAL_SYSTEMS
-        ),
+        by_kind=breakdown(kinds, vocab.CONNECTION_KINDS),
+        by_system=breakdown(systems, vocab.INTERNAL_SYSTEMS),
         coverage=coverage(session),
-        concentration=concentrations(session)[:BREAKDOWN_LIMIT],
+        concentration=concentrations(session),
     )

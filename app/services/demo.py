@@ -24,8 +24,9 @@ status with answers, evidence, reviews and a second round.
 
 Risk snapshots tell a history: the suppliers created by a run are first scored as their
 network stood HISTORY_START_DAYS_AGO, the connections of demo_data.EARLIER_VALUES are
-changed CHANGED_DAYS_AGO (scored then), and the certificates and assessments come today; a
-last recompute scores everyone. A repeated run finds nothing to score.
+changed CHANGED_DAYS_AGO (scored then), the approved past rounds of demo_data.APPROVED_HISTORY
+are scored on the days they were approved, and the certificates and other assessments come
+today; a last recompute scores everyone. A repeated run finds nothing to score.
 """
 
 from __future__ import annotations

@@ -1,9 +1,13 @@
 """Demo questionnaires: catalogs, shipped templates, certificates and assessments in every status.
 
-Run by app.services.demo.build_demo once the network exists. Everything goes through the
-real use cases (catalog and template sync, certifications, send, invitation links,
-answering, review, reassessment), so the audit trail tells the story a newcomer reads in
-the app. The scenarios are the rows of demo_data.ASSESSMENTS.
+Run by app.services.demo.build_demo once the network exists. The scenarios (the rows of
+demo_data.ASSESSMENTS) go through the real use cases (catalog and template sync,
+certifications, send, invitation links, answering, review, reassessment), so the audit trail
+tells the story a newcomer reads in the app. The approved past rounds of
+demo_data.APPROVED_HISTORY are backdated (sent, submitted and approved weeks or months ago,
+each approval scored on its day inside risk.batch), so the risk history and the portfolio
+trend show the network improving; their answers are written in one go with one audit event
+per round (see _record_past_round), their approval goes through review.approve.
 
 Idempotent on natural keys: a certificate on (supplier, standard, certificate number), a
 scenario on (supplier, template, connection); when one exists it is left alone, whatever
@@ -21,6 +25,7 @@ import random
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -33,18 +38,20 @@ from app.models import (
     Certification,
     Connection,
     Evidence,
+    RiskSnapshot,
     Supplier,
     TemplateVersion,
     User,
 )
 from app.models.base import utcnow
-from app.services import Actor, ServiceError, answering, invitations, review
+from app.services import Actor, ServiceError, answering, invitations, review, risk
 from app.services import assessments as assessment_service
 from app.services import catalog as catalog_service
 from app.services import certifications as cert_service
 from app.services import demo_data as data
 from app.services import files as file_store
 from app.services import templates as template_service
+from app.services.audit import record
 from questionnaires import catalog as catalog_files
 from questionnaires import engine
 from questionnaires.fields import AnswerError
@@ -149,11 +156,27 @@ def build_questionnaires(
     run.result.controls, run.result.templates = synced
     before = _totals(session)
     codes = {row[0] for row in data.CERTIFICATIONS} | {row[0] for row in data.ASSESSMENTS}
+    codes |= {row[0] for row in data.APPROVED_HISTORY}
     suppliers = {
         s.code: s
         for s in session.scalars(select(Supplier).where(Supplier.code.in_(sorted(codes))))
         if not s.archived
     }
+    # The past first (these suppliers hold no certificate, so the history stays in order).
+    # A supplier's rounds approved the same day are scored once, dated that day.
+    for (code, ago), group in groupby(history_scenarios(seed), lambda r: (r[0].code, r[1])):
+        if code in suppliers:
+            when = utcnow() - dt.timedelta(days=ago)
+            scored = session.scalar(
+                select(RiskSnapshot.computed_at).where(
+                    RiskSnapshot.supplier_id == suppliers[code].id, RiskSnapshot.latest.is_(True)
+                )
+            )
+            if scored is not None and scored > when:  # scored since (an older demo): now
+                ago, when = 0, utcnow()
+            with risk.batch(session, now=when, trigger="assessment_approved"):
+                for scenario, _ago in group:
+                    _record_past_round(run, suppliers[code], scenario, ago, when)
     for row in data.CERTIFICATIONS:
         _ensure_certification(run, suppliers, row)
     for scenario in map(Scenario._make, data.ASSESSMENTS):
@@ -324,18 +347,65 @@ def scenario_exists(
     return session.scalar(stmt.limit(1)) is not None
 
 
-def _ensure_scenario(run: _Run, supplier: Supplier, sc: Scenario) -> None:
-    session = run.session
+def history_scenarios(seed: int) -> list[tuple[Scenario, int]]:
+    """The rows of demo_data.APPROVED_HISTORY as approved scenarios, oldest first, with how
+    many days ago each was approved. Each supplier's answer profile comes from the seed:
+    PROFILE_MIX shuffled over the suppliers (so every seed gives the same spread)."""
+    codes = list(dict.fromkeys(row[0] for row in data.APPROVED_HISTORY))
+    mix = [data.PROFILE_MIX[i % len(data.PROFILE_MIX)] for i in range(len(codes))]
+    random.Random(f"{seed}:answer-profiles").shuffle(mix)
+    profile = dict(zip(codes, mix, strict=True))
+    rows = sorted(data.APPROVED_HISTORY, key=lambda row: -row[3])
+    return [
+        (
+            Scenario(
+                code,
+                template,
+                connection,
+                "approved",
+                None,
+                data.ANSWER_PROFILES[profile[code]],
+                30,
+                data.HISTORY_MESSAGES.get(template, ""),
+            ),
+            ago,
+        )
+        for code, template, connection, ago in rows
+    ]
+
+
+def history_profile(seed: int, code: str) -> str | None:
+    """strong | average | weak: how a supplier of APPROVED_HISTORY answers (None if not one)."""
+    by_quality = {q: name for name, q in data.ANSWER_PROFILES.items()}
+    for scenario, _ago in history_scenarios(seed):
+        if scenario.code == code:
+            return by_quality[scenario.quality]
+    return None
+
+
+def _new_scenario(
+    session: Session, supplier: Supplier, sc: Scenario
+) -> tuple[TemplateVersion, Connection | None] | None:
+    """The version and connection of a scenario not made yet (None: exists, or cannot be)."""
     version = _version(session, sc.template)
     if version is None:
-        return
+        return None
     connection = None
     if sc.connection is not None:
         connection = _connection(session, supplier, sc.connection)
         if connection is None:
-            return
+            return None
     if scenario_exists(session, supplier, version.template_id, connection):
+        return None
+    return version, connection
+
+
+def _ensure_scenario(run: _Run, supplier: Supplier, sc: Scenario) -> None:
+    session = run.session
+    found = _new_scenario(session, supplier, sc)
+    if found is None:
         return
+    version, connection = found
     analyst = analyst_for(session, supplier)
     email = sc.invitee or supplier.contact_email
     if analyst is None or not email or not _invitee_ok(session, email, supplier):
@@ -391,6 +461,109 @@ def _ensure_scenario(run: _Run, supplier: Supplier, sc: Scenario) -> None:
     if sc.outcome == "approved":
         review.approve(session, analyst, assessment)
         _round_two(run, analyst, assessment)
+
+
+def _record_past_round(
+    run: _Run, supplier: Supplier, sc: Scenario, ago: int, approved_at: dt.datetime
+) -> None:
+    """An approved round from before the demo started, recorded as it ended up.
+
+    Sent HISTORY_SENT_DAYS and submitted HISTORY_SUBMITTED_DAYS before its approval `ago`
+    days ago (at `approved_at`). The answers (picked like every scenario's, valid and
+    complete for the engine) and their files are written in one go with ONE audit event
+    saying so, instead of one save per answer through the portal by a contact account made
+    for it: that path costs about a third of a second per round (argon2 for each new
+    account, ~70 audited saves), too slow for a seed that should take seconds. The analyst
+    then approves it through review.approve; the caller's risk.batch dates the supplier's
+    snapshot that day.
+    """
+    session = run.session
+    found = _new_scenario(session, supplier, sc)
+    analyst = analyst_for(session, supplier)
+    if found is None or analyst is None:
+        return
+    version, connection = found
+    sent_at = approved_at - dt.timedelta(days=data.HISTORY_SENT_DAYS)
+    answered_on = run.today - dt.timedelta(days=ago + data.HISTORY_SUBMITTED_DAYS)
+    sent_on = run.today - dt.timedelta(days=ago + data.HISTORY_SENT_DAYS)
+    assessment = Assessment(
+        supplier=supplier,
+        connection=connection,
+        template_version=version,
+        round=1,
+        status="submitted",
+        due_on=sent_on + dt.timedelta(days=sc.due_in),
+        message=sc.message,
+        sent_by_id=analyst.user_id,
+        sent_at=sent_at,
+        submitted_at=approved_at - dt.timedelta(days=data.HISTORY_SUBMITTED_DAYS),
+    )
+    session.add(assessment)
+    template = answering.template_of(assessment)
+    rng = random.Random(f"{run.seed}:{sc.code}:{sc.template}:{sc.connection}")
+    plan = plan_answers(
+        template,
+        rng,
+        quality=sc.quality,
+        today=answered_on,
+        fixed=_fixed_answers(session, template, supplier, sc, connection, []),
+        comments={k: c for (code, k), c in data.COMMENTS.items() if code == sc.code},
+        persona=data.PERSONAS.get(sc.code, {}),
+    )
+    contact = Actor(None, supplier.contact_email or "", "supplier", supplier.id)
+    files = 0
+    for item in plan:
+        question = template.question(item.key)
+        # Files only where the questionnaire asks for one (the portal path adds optional ones).
+        needed = engine.evidence_needed(question, engine.AnswerData(item.value, item.comment))
+        if item.value is None and not item.comment and not needed:
+            continue  # an optional file question left without a file
+        answer = Answer(assessment=assessment, question_key=item.key, value=item.value)
+        answer.comment = item.comment
+        session.add(answer)
+        if needed:
+            title = data.EVIDENCE_TITLES.get(item.key) or (
+                f"{_section_title(template, question)} evidence"
+            )
+            pdf = document_pdf(title, supplier.legal_name, question.text)
+            stored = file_store.store(
+                session,
+                contact,
+                file_store.Upload(_filename(title), pdf),
+                root=run.storage.root,
+                supplier_id=supplier.id,
+                max_bytes=run.storage.max_bytes,
+            )
+            effective = answered_on - dt.timedelta(days=rng.randint(10, 300))
+            session.add(Evidence(answer=answer, file=stored, effective_on=effective))
+            files += 1
+    session.flush()
+    gaps = engine.missing(template, review.answer_data(review.answers_by_key(assessment)))
+    if gaps:  # the picked answers always pass; a template that changes them must too
+        raise ServiceError(f"Demo history for {supplier.code} misses {gaps[0].question}.")
+    scope = f" ({connection.name})" if connection is not None else ""
+    record(
+        session,
+        analyst,
+        "record_past_round",
+        "assessment",
+        assessment.id,
+        f"Recorded a past round of {version.template.name} v{version.number} for "
+        f"{supplier.code}{scope}: sent {sent_at:%Y-%m-%d}, submitted with {len(plan)} answers "
+        f"and {files} files (demo history)",
+        after={
+            "supplier_id": supplier.id,
+            "connection_id": connection.id if connection else None,
+            "template_version_id": version.id,
+            "answers": len(plan),
+            "files": files,
+        },
+    )
+    review.approve(session, analyst, assessment)
+    assessment.approved_at = approved_at
+    for answer in assessment.answers:
+        answer.reviewed_at = approved_at
+    session.flush()
 
 
 def _fixed_answers(

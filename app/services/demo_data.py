@@ -423,6 +423,46 @@ ASSESSMENTS: list[tuple] = [
 # fmt: on
 OVERDUE_SENT_DAYS = 40
 
+# Approved rounds of other suppliers, dated over the last months so the risk side tells a
+# story: each approval is scored on its day, and the portfolio trend improves month by
+# month. One row an approval: supplier code, template key, connection name (for a
+# connection questionnaire), days ago it was approved (a supplier's questionnaires approved
+# the same day are scored together, once). Each supplier answers with one of
+# ANSWER_PROFILES (the share of best answers), drawn from the seed over PROFILE_MIX, so the
+# bands spread whatever the seed. Tier 1 suppliers left out on purpose (the Đồng Nai
+# contract manufacturer, the Polish EMS in onboarding, the customs brokers of Mersin and
+# Hai Phong, the cloud host, Midwest Machining) stay unassessed and stand out.
+# fmt: off
+APPROVED_HISTORY: list[tuple] = [
+    ("V100119", "cscrm-core", None, 150),
+    ("V100119", "connection-security", "VPN site-to-site to MES", 150),
+    ("V100108", "cscrm-core", None, 140),
+    ("V100130", "cscrm-core", None, 131),
+    ("V100102", "cscrm-core", None, 122),
+    ("V100125", "cscrm-core", None, 112),
+    ("V100109", "cscrm-core", None, 103),
+    ("V100136", "cscrm-core", None, 95),
+    ("V100136", "connection-security", "Inbound supplier invoices", 95),
+    ("V100120", "cscrm-core", None, 84),
+    ("V100120", "connection-security", "VPN site-to-site to MES", 84),
+    ("V100110", "cscrm-core", None, 73),
+    ("V100131", "cscrm-core", None, 62),
+    ("V100104", "cscrm-core", None, 50),
+    ("V100135", "cscrm-core", None, 38),
+    ("V100117", "cscrm-core", None, 26),
+    ("V100139", "cscrm-core", None, 14),
+]
+# fmt: on
+ANSWER_PROFILES: dict[str, float] = {"strong": 0.93, "average": 0.72, "weak": 0.4}
+PROFILE_MIX = ["strong"] * 5 + ["average"] * 5 + ["weak"] * 4  # one per supplier above
+# How long before its approval a history round was sent, and submitted.
+HISTORY_SENT_DAYS = 21
+HISTORY_SUBMITTED_DAYS = 3
+HISTORY_MESSAGES = {
+    "cscrm-core": "Yearly C-SCRM questionnaire.",
+    "connection-security": "Please describe how this connection is protected.",
+}
+
 # Who answers, in their own words: what text questions are filled with.
 PERSONAS: dict[str, dict[str, str]] = {
     "V100101": {
@@ -570,6 +610,26 @@ FIXED_ANSWERS: dict[tuple[str, str], dict[str, object]] = {
         "cred_expires_on": "$cred_expires",
     },
     ("V100124", "cscrm-core"): {"dev_applicable": "no", "acc_remote": "yes"},
+    # The approved connection questionnaires of APPROVED_HISTORY: what the links really use.
+    ("V100119", "connection-security"): {
+        "auth_method": "certificate",
+        "tls_version": "ipsec",
+        "seg_erp": "gateway",
+        "cred_expires_on": "$cred_expires",
+    },
+    ("V100120", "connection-security"): {
+        "auth_method": "certificate",
+        "tls_version": "ipsec",
+        "seg_erp": "gateway",
+        "cred_expires_on": "$cred_expires",
+    },
+    ("V100136", "connection-security"): {
+        "auth_method": "oauth2",
+        "auth_mfa": "na",
+        "tls_version": "tls13",
+        "seg_erp": "direct_restricted",
+        "cred_expires_on": "$cred_expires",
+    },
 }
 # Comments that go with answers: (supplier code, question key) -> comment.
 COMMENTS: dict[tuple[str, str], str] = {
@@ -578,6 +638,9 @@ COMMENTS: dict[tuple[str, str], str] = {
     ("V100111", "auth_mfa"): "Machine-to-machine API: no person logs in on this connection.",
     ("V100123", "acc_mfa"): "MFA on the VPN; the old remote-support tool still uses passwords.",
     ("V100124", "auth_mfa"): "Machine-to-machine interface: no person logs in on it.",
+    ("V100136", "auth_mfa"): "Machine-to-machine API: our platform posts invoices, no person.",
+    ("V100136", "seg_erp"): "Posts into your finance core directly, restricted to the "
+    "invoice inbox endpoint.",
     ("V100124", "seg_erp"): "Posts goods receipts straight into your ERP; one service user, "
     "restricted to the goods-receipt transaction.",
 }
@@ -645,7 +708,8 @@ ROUND_TWO: dict[str, object] = {
 # Risk history: how many days ago the demo network was first scored, and when the changes
 # below were made. Each connection named here is first created with these earlier values
 # and brought to its final ones (PROFILES + OVERRIDES) CHANGED_DAYS_AGO, so the supplier's
-# risk history shows a move with its reasons; the assessments come today.
+# risk history shows a move with its reasons; the approvals of APPROVED_HISTORY come on their
+# own days, the other assessments today.
 HISTORY_START_DAYS_AGO = 180
 CHANGED_DAYS_AGO = 90
 EARLIER_VALUES: dict[tuple[str, str], dict[str, object]] = {

@@ -34,6 +34,7 @@ def risk(supplier_id: int):
             y_max=risk_views.MAX_SCORE,
             y_label="Residual score",
             bands=view.chart_bands,
+            width=1000,  # the history card spans the page
         )
     return render_template(
         "suppliers/risk.html",

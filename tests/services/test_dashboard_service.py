@@ -4,10 +4,10 @@ import datetime as dt
 from collections import Counter
 from contextlib import contextmanager
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import delete, event, insert, select, update
 
 from app.extensions import db
-from app.models import RiskSnapshot, Supplier, supplier_links
+from app.models import RiskCoverage, RiskSnapshot, Supplier, supplier_links
 from app.models.base import utcnow
 from app.services import dashboard
 from app.services.risk import recompute
@@ -145,8 +145,8 @@ def test_needs_attention_reasons(app):
     assert set(by_id) == {risky.id, calm.id}
     assert items[0].supplier_id == calm.id  # two reasons before one
     assert by_id[calm.id].reasons == [
-        "Overdue 2 assessments (due 2026-03-10)",
-        "Connection 2 credentials expired (since 2026-03-12)",
+        "2 overdue assessments (the first was due 2026-03-10)",
+        "2 connection credentials expired or expiring (the first on 2026-03-12)",
     ]
     assert by_id[risky.id].reasons == [f"Residual score rose from 1.0 to {current[risky.id]:.1f}"]
     assert by_id[risky.id].name == "Risky Remote Ltd" and by_id[risky.id].band
@@ -187,9 +187,10 @@ def test_worklist_reviews_oldest_first_and_due_reassessments(app):
         (w["quiet"].id, "Reassessment due 2026-03-25"),
     ]
     assert tier[w["risky"].id] <= 2  # tier 1-2 and never assessed
-    expected.append((w["risky"].id, f"Never assessed (Tier {tier[w['risky'].id]}"))
+    expected.append((w["risky"].id, f"Tier {tier[w['risky'].id]} ("))
     got = [(d.supplier_id, d.reason[: len(r)]) for d, (_, r) in zip(due, expected, strict=True)]
     assert got == expected
+    assert due[-1].reason.endswith("), never assessed")
     assert due_total == len(expected)
 
 
@@ -253,7 +254,8 @@ def test_coverage_and_concentration(app):
                     RiskSnapshot.supplier_id == sid, RiskSnapshot.latest.is_(True)
                 )
             )
-            snap.result = {**snap.result, "coverage": c}
+            db.session.execute(delete(RiskCoverage).where(RiskCoverage.snapshot_id == snap.id))
+            db.session.execute(insert(RiskCoverage), [{"snapshot_id": snap.id, **x} for x in c])
         db.session.flush()
         found = dashboard.concentrations(db.session)
         coverage = dashboard.coverage(db.session)
@@ -308,3 +310,23 @@ def test_query_count_is_fixed(app):
                 dashboard.executive(db.session, TODAY)
             counts.append((c["n"], c2["n"]))
     assert counts[0] == counts[1]
+
+
+def test_reasons_read_as_phrases():
+    t, soon = TODAY, TODAY + dt.timedelta(days=dashboard.DUE_WITHIN_DAYS)
+    later, earlier = t + dt.timedelta(days=6), t - dt.timedelta(days=4)
+    text = dashboard._reason_text
+    assert text("credentials", later, 1, None, t) == "Connection credential expiring on 2026-03-21"
+    assert text("credentials", earlier, 1, None, t) == "Connection credential expired on 2026-03-11"
+    assert text("credentials", later, 3, None, t) == (
+        "3 connection credentials expiring (the first on 2026-03-21)"
+    )
+    assert text("overdue", earlier, 1, None, t) == "Overdue assessment (due 2026-03-11)"
+    due = dashboard._due_reason
+    assert due(1, None, True, t, soon) == "Tier 1 (critical), never assessed"
+    assert due(2, later, True, t, soon) == "Tier 2 (high), never assessed; planned for 2026-03-21"
+    assert due(2, earlier, True, t, soon) == (
+        "Tier 2 (high), never assessed; was planned for 2026-03-11"
+    )
+    assert due(3, later, False, t, soon) == "Reassessment due 2026-03-21"
+    assert due(None, earlier, False, t, soon) == "Reassessment overdue since 2026-03-11"

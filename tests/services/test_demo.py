@@ -33,13 +33,15 @@ from app.models import (
     supplier_links,
 )
 from app.models.assessment import ASSESSMENT_STATUSES
-from app.services import Actor, ServiceError, answering, review
+from app.models.base import utcnow
+from app.services import Actor, ServiceError, answering, dashboard, review, risk
 from app.services import demo_data as data
 from app.services import files as file_store
 from app.services.assessments import display_status
 from app.services.audit import verify_chain
 from app.services.connections import clean_connection, flags_for
 from app.services.demo import (
+    DEFAULT_SEED,
     SupplierSpec,
     build_demo,
     connection_values,
@@ -271,6 +273,8 @@ def _check_audit_trail_is_real(app, result):
 
 CONTACTS = {row[3]: row[0] for row in data.CONTACT_USERS + data.INVITED_CONTACTS}
 REVIEWED = ("submitted", "under_review", "changes_requested", "approved")
+AGO = {(code, key, connection): ago for code, key, connection, ago in data.APPROVED_HISTORY}
+HISTORY = set(AGO)
 
 
 def _assessments(session) -> dict[tuple, list[Assessment]]:
@@ -356,7 +360,8 @@ def _check_assessments_in_every_status(app, result):
                 select(Invitation).where(Invitation.assessment_id == cancelled.id)
             )
         )
-    assert result.questionnaires.assessments == 10
+    assert result.questionnaires.assessments == 10 + len(HISTORY)
+    assert all([a.status for a in found[key]] == ["approved"] for key in HISTORY)
 
 
 def _check_every_answer_is_valid(app, result):
@@ -409,10 +414,11 @@ def _check_questionnaire_audit_trail(app, result):
                 AuditEvent.entity_type, AuditEvent.action
             )
         ).all()
-        first = _assessments(db.session)[("V100101", "cscrm-core", None)][0]
+        found = _assessments(db.session)
+        first = found[("V100101", "cscrm-core", None)][0]
         carried = sum(len(a.evidence) for a in first.answers)  # into round 2, not uploaded
-        first = _assessments(db.session)[("V100101", "cscrm-core", None)][0]
-        carried = sum(len(a.evidence) for a in first.answers)  # into round 2, not uploaded
+        # Past rounds are recorded with one event each, their files with them.
+        recorded = sum(len(a.evidence) for key in HISTORY for a in found[key][0].answers)
         contact = db.session.scalar(
             select(func.count()).where(
                 AuditEvent.action == "answer_save",
@@ -425,10 +431,13 @@ def _check_questionnaire_audit_trail(app, result):
     assert counts[("invitation", "invite")] == 10
     assert counts[("invitation", "accept")] == 7
     assert counts[("invitation", "revoke")] == 1
-    assert counts[("assessment", "review_approve")] == 1
+    assert counts[("assessment", "review_approve")] == 1 + len(HISTORY)
+    assert counts[("assessment", "record_past_round")] == len(HISTORY)
     assert counts[("assessment", "review_request_changes")] == 1
     assert counts[("answer", "answer_comment")] == 2
-    assert counts[("answer", "evidence_add")] == result.questionnaires.evidence - carried
+    assert counts[("answer", "evidence_add")] == (
+        result.questionnaires.evidence - carried - recorded
+    )
     assert counts[("certification", "create")] == len(data.CERTIFICATIONS)
     assert ("catalog", "catalog_sync") in counts
     assert counts[("template_version", "template.version.publish")] == 3
@@ -498,6 +507,117 @@ def test_risk_snapshots_tell_a_history(app):
         assert any("Direct to the ERP core" in line for line in vpn.moved)
 
 
+def test_approved_history_makes_the_dashboards_meaningful(app):
+    """Past rounds of varied quality, approved over months: scores spread, the trend improves."""
+    _build(app)
+    now = utcnow()
+    with app.app_context():
+        session = db.session
+        latest = session.execute(
+            select(Supplier.code, RiskSnapshot)
+            .join(RiskSnapshot, RiskSnapshot.supplier_id == Supplier.id)
+            .where(RiskSnapshot.latest.is_(True), Supplier.archived_at.is_(None))
+        ).all()
+        current = dict(latest)
+        assert sum(1 for snap in current.values() if snap.effectiveness > 0) >= 10
+        bands = {snap.band for snap in current.values()}
+        assert len(bands) >= 3, bands
+        strong = [c for c, snap in current.items() if snap.effectiveness >= 0.85]
+        weak = [c for c, snap in current.items() if 0 < snap.effectiveness < 0.6]
+        assert strong and weak
+        # Tier 1 suppliers nobody assessed still stand out.
+        unassessed = {
+            code
+            for code, snap in current.items()
+            if snap.tier == 1
+            and snap.effectiveness == 0
+            and (code, "cscrm-core", None) not in HISTORY
+        }
+        assert {"V100118", "V100138"} <= unassessed
+        due, _total = dashboard.due_reassessments(session, dt.date.today())
+        assert any(item.code == "V100118" and "never assessed" in item.reason for item in due)
+
+        found = _assessments(session)
+        approvals = []
+        for key in HISTORY:
+            [past] = found[key]
+            template = answering.template_of(past)
+            assert engine.missing(template, review.answer_data(review.answers_by_key(past))) == []
+            assert past.sent_at < past.submitted_at < past.approved_at < now
+            assert all(a.verdict == "accepted" for a in past.answers)
+            assert all(a.reviewed_at == past.approved_at for a in past.answers)
+            answered = TODAY - dt.timedelta(days=AGO[key] + data.HISTORY_SUBMITTED_DAYS)
+            files = [e for a in past.answers for e in a.evidence]
+            assert all(e.effective_on <= answered for e in files)
+            approvals.append(past.approved_at)
+        # Spread over about five months, each scored on its day.
+        assert now - min(approvals) >= dt.timedelta(days=120)
+        assert len({(d.year, d.month) for d in approvals}) >= 4
+        for code, _key, _conn, ago in data.APPROVED_HISTORY:
+            snaps = {
+                s.computed_at.date()
+                for s in session.scalars(
+                    select(RiskSnapshot)
+                    .join(Supplier)
+                    .where(Supplier.code == code, RiskSnapshot.trigger == "assessment_approved")
+                )
+            }
+            assert (now - dt.timedelta(days=ago)).date() in snaps, (code, ago)
+        for code in {row[0] for row in data.APPROVED_HISTORY}:
+            assert current[code].trigger == "assessment_approved"
+            assert current[code].computed_at < now - dt.timedelta(days=7)
+
+        points = [p for p in dashboard.trend(session, dt.date.today()) if p.scored]
+        means = [round(p.mean_score, 2) for p in points]
+        assert len(set(means)) >= 3, means
+        assert means[-1] < means[0] and points[-1].severe < points[0].severe
+        executive = dashboard.executive(session, dt.date.today())
+        assert executive.approved_recent >= 5
+        assert 0.2 < executive.scores.mean_effectiveness < 0.6
+
+
+def test_a_past_round_added_later_is_dated_now(app):
+    """Seeding over a supplier scored since (an older demo): its round comes today, so its
+    newest snapshot stays the current one."""
+    _build(app)
+    with app.app_context():
+        [past] = _assessments(db.session)[("V100139", "cscrm-core", None)]
+        supplier_id = past.supplier_id
+        db.session.delete(past)
+        db.session.flush()
+        risk.recompute(db.session, "recompute", [supplier_id])  # no credit: scored again now
+        db.session.commit()
+    again = _build(app)
+    assert again.questionnaires.assessments == 1
+    with app.app_context():
+        [past] = _assessments(db.session)[("V100139", "cscrm-core", None)]
+        snaps = db.session.scalars(
+            select(RiskSnapshot)
+            .where(RiskSnapshot.supplier_id == supplier_id)
+            .order_by(RiskSnapshot.computed_at, RiskSnapshot.id)
+        ).all()
+        assert snaps[-1].latest and snaps[-1].trigger == "assessment_approved"
+        assert snaps[-1].effectiveness > 0
+        assert utcnow() - past.approved_at < dt.timedelta(hours=1)
+
+
+def test_answer_profiles_come_from_the_seed():
+    from app.services.demo_assessments import history_profile, history_scenarios
+
+    codes = sorted({row[0] for row in data.APPROVED_HISTORY})
+    mixes = {seed: tuple(history_profile(seed, c) for c in codes) for seed in range(12)}
+    assert mixes[1] == tuple(history_profile(1, c) for c in codes)  # deterministic
+    assert len(set(mixes.values())) > 1  # the seed decides who answers how
+    for mix in mixes.values():  # ... but every seed gives the same spread
+        assert sorted(mix) == sorted(data.PROFILE_MIX)
+    rows = history_scenarios(DEFAULT_SEED)
+    assert [ago for _, ago in rows] == sorted(
+        (row[3] for row in data.APPROVED_HISTORY), reverse=True
+    )
+    assert all(sc.outcome == "approved" for sc, _ in rows)
+    assert history_profile(DEFAULT_SEED, "V100118") is None
+
+
 def test_missing_pieces_are_added_and_edits_kept(app):
     _build(app, questionnaires=False)
     with app.app_context():
@@ -539,7 +659,9 @@ def test_fewer_suppliers_than_curated(app):
     assert "contact@thepviet.vn" in emails  # V100101 is among the first five
     assert "contact@mueller-praezision.de" not in emails
     with app.app_context():  # only the scenarios of suppliers that exist
-        assert set(_assessments(db.session)) == {("V100101", "cscrm-core", None)}
+        assert set(_assessments(db.session)) == {("V100101", "cscrm-core", None)} | {
+            key for key in HISTORY if key[0] in codes
+        }
         codes = {
             db.session.get(Supplier, c.supplier_id).code
             for c in db.session.scalars(select(Certification))
@@ -559,9 +681,11 @@ def test_scenarios_whose_contact_cannot_answer_are_skipped(app):
         mueller.archived_at = dt.datetime(2025, 1, 1)
         db.session.commit()
     result = _build(app, suppliers=23)
+    first = {row[0] for row in data.SUPPLIERS[:23]} - {"V100111"}
+    past = {key for key in HISTORY if key[0] in first}
     with app.app_context():
-        assert set(_assessments(db.session)) == {("V100101", "cscrm-core", None)}
-    assert result.questionnaires.assessments == 2
+        assert set(_assessments(db.session)) == {("V100101", "cscrm-core", None)} | past
+    assert result.questionnaires.assessments == 2 + len(past)
 
 
 @pytest.mark.parametrize("bad", [0, -1, 10**7])

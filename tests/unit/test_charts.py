@@ -1,6 +1,7 @@
 """Server-side SVG charts: well-formed, escaped, readable without colour, explicit when empty."""
 
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 from markupsafe import Markup
 
@@ -133,3 +134,29 @@ def test_ids_are_stable_and_distinct_per_chart():
     b = heatmap_svg(heatmap({(1, 1): 2}, Appetite()), title="A", link=None)
     assert a == heatmap_svg(heatmap({(1, 1): 1}, Appetite()), title="A", link=None)
     assert parse(a).get("aria-labelledby") != parse(b).get("aria-labelledby")
+
+
+def test_line_chart_spreads_over_its_width_and_thins_crowded_labels():
+    few = parse(line_chart_svg([("a", 1.0), ("b", 2.0)], title="T", y_max=5, y_label="S"))
+    wide = parse(
+        line_chart_svg([("a", 1.0), ("b", 2.0)], title="T", y_max=5, y_label="S", width=1000)
+    )
+    assert few.get("viewBox").split()[2] == "720" and wide.get("viewBox").split()[2] == "1000"
+    xs = [float(c.get("cx")) for c in wide.iter(f"{SVG}circle")]
+    assert xs[1] - xs[0] > 800  # two points span the chart, not 60 units
+    points = [(f"{day:02d} May 26", float(day % 7)) for day in range(1, 41)]
+    root = parse(line_chart_svg(points, title="History", y_max=25, y_label="Score"))
+    ticks = [t for t in texts(root) if t.endswith("May 26")]
+    assert 4 <= len(ticks) < 40 and ticks[-1] == "40 May 26"  # the last is always labelled
+    tips = [g.find("svg:title", NS).text for g in root.iter(f"{SVG}g")]
+    assert len(tips) == 40  # every point keeps its tooltip
+    assert "01 May 26: 1" in root.find("svg:desc", NS).text
+
+
+def test_charts_fill_their_card_but_empty_ones_stay_small():
+    line = parse(line_chart_svg([("a", 1.0)], title="T", y_max=5, y_label="S"))
+    empty = parse(line_chart_svg([], title="T", y_max=5, y_label="S"))
+    assert line.get("class") == "chart chart-line"
+    assert empty.get("class") == "chart chart-line chart-is-empty"
+    css = (Path(__file__).resolve().parents[2] / "app/static/css/dashboard.css").read_text()
+    assert ".chart { display: block; width: 100%;" in css and ".chart-is-empty {" in css

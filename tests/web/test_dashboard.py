@@ -9,7 +9,12 @@ from sqlalchemy import event, select
 from app.extensions import db
 from app.models import RiskSnapshot, Supplier
 from app.services.risk import recompute
-from tests.factories import make_assessment, make_connection, make_supplier
+from tests.factories import (
+    make_assessment,
+    make_connection,
+    make_supplier,
+    make_template_version,
+)
 
 NO_SCORES = "No scores yet"
 
@@ -155,6 +160,7 @@ def _grow(app, n):
     today = dt.date.today()
     with app.app_context():
         first = make_supplier(db.session)
+        version = make_template_version(db.session)
         for i in range(n):
             s = make_supplier(
                 db.session,
@@ -169,9 +175,11 @@ def _grow(app, n):
                 data_classes=[("orders", "pii", "credentials")[i % 3]],
                 credential_expires_on=today + dt.timedelta(days=i % 50 - 10),
             )
-            make_assessment(db.session, s, due_on=today + dt.timedelta(days=i % 7 - 3))
+            make_assessment(db.session, s, version, due_on=today + dt.timedelta(days=i % 7 - 3))
             if i % 5 == 0:
-                make_assessment(db.session, s, status="submitted", submitted_at=db.func.now())
+                make_assessment(
+                    db.session, s, version, status="submitted", submitted_at=db.func.now()
+                )
             s.sub_suppliers = [first]
         db.session.commit()
     _score(app)
@@ -189,6 +197,6 @@ def test_query_count_does_not_grow_with_the_portfolio(app, client, login_as, rol
     login_as(role)
     _grow(app, 10)
     small = {p: _count(app, client, p) for p in ("/", "/portfolio")}
-    _grow(app, 50)
+    _grow(app, 490)  # 500 suppliers and more
     large = {p: _count(app, client, p) for p in ("/", "/portfolio")}
     assert large == small
