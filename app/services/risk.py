@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
 from app.models import OrgSettings, RiskCoverage, RiskSnapshot
@@ -36,6 +36,9 @@ TRIGGERS: dict[str, str] = {
 }
 
 
+_LOCK_KEY = 0x5249534B  # "RISK": the advisory lock that serialises scorers
+
+
 @dataclass(frozen=True)
 class RecomputeResult:
     checked: int
@@ -55,6 +58,11 @@ def recompute(
     ids = None if supplier_ids is None else sorted(set(supplier_ids))
     if ids == []:
         return RecomputeResult(0, 0)
+    if session.get_bind().dialect.name == "postgresql":
+        # One scorer at a time, until this transaction ends: two at once could both retire
+        # a supplier's current snapshot and each add a new "latest" one. (SQLite has a
+        # single writer anyway.)
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
     with collector_paused():
         return _recompute(session, trigger, ids, today, now)
 
@@ -218,9 +226,10 @@ def batch(
 def current(session: Session, supplier_id: int) -> RiskSnapshot | None:
     """The supplier's current snapshot."""
     return session.scalar(
-        select(RiskSnapshot).where(
-            RiskSnapshot.supplier_id == supplier_id, RiskSnapshot.latest.is_(True)
-        )
+        select(RiskSnapshot)
+        .where(RiskSnapshot.supplier_id == supplier_id, RiskSnapshot.latest.is_(True))
+        .order_by(RiskSnapshot.id.desc())
+        .limit(1)
     )
 
 

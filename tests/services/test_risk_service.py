@@ -16,6 +16,7 @@ from app.models import (
     Certification,
     RiskCoverage,
     RiskSnapshot,
+    Supplier,
 )
 from app.services import Actor, ServiceError, connections, review, risk, suppliers
 from app.services.risk_inputs import gather, with_answers
@@ -268,3 +269,45 @@ def test_the_risk_page_names_the_questions_behind_each_control(app):
         rows = {r.control: r for r in page.controls}
         assert rows["GV.SC-01"].questions == ("policy",) and rows["GV.SC-01"].score == 100
         assert rows["SR-6"].questions == ("mfa",) and rows["SR-6"].score == 0
+
+
+def test_concurrent_scorers_keep_one_current_snapshot_on_postgresql(app):
+    """Several workers re-scoring the same supplier at once: the advisory lock serialises
+    them, so the supplier never ends up with two current snapshots."""
+    import threading
+
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite is the single-process default; concurrency is PostgreSQL's job")
+        s = factories.make_supplier(db.session)
+        db.session.commit()
+        sid = s.id
+    errors = []
+    start = threading.Barrier(4)
+
+    def scorer(n: int) -> None:
+        try:
+            with app.app_context():
+                start.wait()
+                for i in range(5):
+                    supplier = db.session.get(Supplier, sid)
+                    supplier.criticality = ("low", "medium", "high", "critical")[(n + i) % 4]
+                    db.session.flush()
+                    risk.recompute(db.session, "supplier_changed", [sid])
+                    db.session.commit()
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=scorer, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with app.app_context():
+        current = db.session.scalar(
+            select(func.count())
+            .select_from(RiskSnapshot)
+            .where(RiskSnapshot.supplier_id == sid, RiskSnapshot.latest.is_(True))
+        )
+    assert current == 1
