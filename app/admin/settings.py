@@ -82,7 +82,7 @@ def settings():
     if result.checked:
         noun = "supplier" if moved == 1 else "suppliers"
         flash(
-            f"Settings saved. {result.checked} suppliers re-banded: {moved} {noun} changed band.",
+            f"Settings saved. Every supplier was banded again: {moved} {noun} changed band.",
             "success",
         )
     else:

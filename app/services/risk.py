@@ -310,8 +310,17 @@ def set_appetite(
         before,
         after,
     )
-    if appetite(session) != Appetite(
-        **{k: before[k] for k in ("low_max", "medium_max", "high_max")}
-    ):
-        return recompute(session, "appetite_changed")
-    return RecomputeResult(0, 0)
+    if appetite(session) == Appetite(*(before[k] for k in ("low_max", "medium_max", "high_max"))):
+        return RecomputeResult(0, 0)
+    bands = _bands(session)
+    result = recompute(session, "appetite_changed")
+    moved = sum(1 for sid, band in _bands(session).items() if bands.get(sid, band) != band)
+    return RecomputeResult(result.checked, result.changed, moved)
+
+
+def _bands(session: Session) -> dict[int, str]:
+    """supplier id -> band of its current snapshot."""
+    rows = session.execute(
+        select(RiskSnapshot.supplier_id, RiskSnapshot.band).where(RiskSnapshot.latest.is_(True))
+    )
+    return dict(rows.all())

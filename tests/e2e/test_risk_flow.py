@@ -97,7 +97,7 @@ def test_admin_changes_the_risk_appetite(page, login, live_app):
         with page.expect_navigation():
             page.get_by_role("button", name="Save settings").click()
         expect(page.get_by_role("status").filter(has_text="Settings saved")).to_contain_text(
-            re.compile(r"\d+ suppliers re-banded: \d+ suppliers? changed band")
+            re.compile(r"Every supplier was banded again: \d+ suppliers? changed band")
         )
         expect(page.get_by_label("Low up to")).to_have_value("3")
         expect(page.get_by_label("Medium up to")).to_have_value("8")

@@ -250,7 +250,7 @@ def test_set_appetite_rebands_audits_and_refuses_bad_input(app):
         with pytest.raises(ServiceError, match="rise"):
             risk.set_appetite(db.session, ADMIN, Appetite(9, 4, 15))
         result = risk.set_appetite(db.session, ADMIN, Appetite(2, 4, 8), "Acme Werke")
-        assert result.changed == 1
+        assert (result.changed, result.rebanded) == (1, 1)
         snap = risk.current(db.session, s.id)
         assert (snap.band, snap.trigger) == ("critical", "appetite_changed")
         assert risk.settings(db.session).organisation_name == "Acme Werke"

@@ -61,7 +61,7 @@ def test_admin_saves_and_suppliers_are_rebanded(app, client, login_as, users):
     assert response.status_code == 302
     assert _settings(app) == ("Acme Manufacturing", 3, 8, 14)
     page = client.get("/admin/settings").get_data(as_text=True)
-    assert "Settings saved." in page and "changed band" in page
+    assert "Settings saved." in page and "1 supplier changed band" in page
     (event,) = _events(app)
     assert event.before["low_max"] == 4 and event.after["low_max"] == 3
     assert event.after["organisation_name"] == "Acme Manufacturing"
