@@ -88,22 +88,12 @@ def summarise(questions: Iterable[QuestionResult], source: str) -> AnswerSummary
                 entry[1] += q.weight
                 entry[2].append(q.key)
     gaps.sort(key=lambda g: (-g.lost, g.key))
-    controls = tuple(
-        (c, round(v[0], 6), round(v[1], 6), tuple(v[2])) for c, v in sorted(per_control.items())
-    )
-    summary = AnswerSummary(
-        source, round(earned, 6), round(possible, 6), excluded, tuple(gaps[:TOP_GAPS]), controls
-    )
-    digest = hashlib.sha256(repr(summary).encode()).hexdigest()[:32]
-    return AnswerSummary(
-        summary.source,
-        summary.earned,
-        summary.possible,
-        summary.excluded,
-        summary.gaps,
-        summary.controls,
-        digest,
-    )
+    ordered = sorted(per_control.items())
+    controls = tuple((c, round(v[0], 6), round(v[1], 6)) for c, v in ordered)
+    keys = tuple((c, tuple(v[2])) for c, v in ordered)
+    content = (source, round(earned, 6), round(possible, 6), excluded, tuple(gaps[:TOP_GAPS]))
+    digest = hashlib.sha256(repr((content, controls, keys)).encode()).hexdigest()[:32]
+    return AnswerSummary(*content, controls, digest, keys)
 
 
 def effectiveness(answers: Iterable[AnswerSummary]) -> tuple[float, list[Factor]]:
@@ -147,7 +137,7 @@ def control_scores(
     earned: dict[str, float] = defaultdict(float)
     weight: dict[str, float] = defaultdict(float)
     for a in answers:
-        for control, e, w, _keys in a.controls:
+        for control, e, w in a.controls:
             earned[control] += e
             weight[control] += w
     result = [ControlScore(c, earned[c] / weight[c], weight[c]) for c in sorted(weight)]

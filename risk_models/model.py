@@ -50,6 +50,8 @@ def evaluate_2026_1(supplier: SupplierInput, catalog: ctl.Catalog | None = None)
         ),
         controls=tuple(scores),
         coverage=tuple(cover),
+        connection_kinds=tuple(sorted({c.kind for c in supplier.connections})),
+        internal_systems=tuple(sorted({c.internal_system for c in supplier.connections})),
     )
 
 

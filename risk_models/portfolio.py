@@ -18,6 +18,7 @@ TIERS = (1, 2, 3, 4)
 MIN_CRITICAL_CONNECTIONS = 3
 # ... or when this many of our suppliers depend on the same 4th party.
 MIN_SHARED_CUSTOMERS = 2
+SHOWN_CUSTOMERS = 5  # names shown for a shared 4th party
 
 
 @dataclass(frozen=True)
@@ -73,12 +74,15 @@ class Concentration:
 
 def concentration(
     critical_links: Iterable[tuple[int, str, int]],
-    shared_fourth_parties: Iterable[tuple[int, str, list[str]]],
+    shared_fourth_parties: Iterable[tuple[int, str, int, list[str]]],
     *,
     min_links: int = MIN_CRITICAL_CONNECTIONS,
     min_customers: int = MIN_SHARED_CUSTOMERS,
 ) -> list[Concentration]:
-    """Parties many critical links run through, and 4th parties several suppliers share."""
+    """Parties many critical links run through, and 4th parties several suppliers share.
+
+    `shared_fourth_parties` holds (id, name, how many of our suppliers use it, the first
+    few of their names)."""
     found = [
         Concentration(
             "critical_links",
@@ -90,16 +94,17 @@ def concentration(
         for sid, name, n in critical_links
         if n >= min_links
     ]
-    for pid, name, customers in shared_fourth_parties:
-        if len(customers) >= min_customers:
-            shown = ", ".join(customers[:5]) + (" …" if len(customers) > 5 else "")
+    for pid, name, count, customers in shared_fourth_parties:
+        if count >= min_customers:
+            shown = ", ".join(customers[:SHOWN_CUSTOMERS])
+            shown += " …" if count > min(len(customers), SHOWN_CUSTOMERS) else ""
             found.append(
                 Concentration(
                     "shared_fourth_party",
                     pid,
                     name,
-                    len(customers),
-                    f"{len(customers)} of our suppliers depend on it: {shown}",
+                    count,
+                    f"{count} of our suppliers depend on it: {shown}",
                 )
             )
     found.sort(key=lambda c: (-c.count, c.kind, c.party))

@@ -83,7 +83,9 @@ class AnswerSummary:
 
     An approved assessment never changes, so its summary is computed once (see
     controls.summarise) and kept; `digest` identifies its content for the inputs' hash.
-    `controls` holds (control, earned, weight, question keys); `gaps` the largest shortfalls.
+    `controls` holds (control, earned, weight); `gaps` the largest shortfalls;
+    `control_questions` which questions reached each control (for people, not for scoring:
+    stored apart so scoring does not load it).
     """
 
     source: str
@@ -91,8 +93,9 @@ class AnswerSummary:
     possible: float
     excluded: int
     gaps: tuple[Gap, ...] = ()
-    controls: tuple[tuple[str, float, float, tuple[str, ...]], ...] = ()
+    controls: tuple[tuple[str, float, float], ...] = ()
     digest: str = ""
+    control_questions: tuple[tuple[str, tuple[str, ...]], ...] = field(default=(), compare=False)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -101,20 +104,26 @@ class AnswerSummary:
             "possible": self.possible,
             "excluded": self.excluded,
             "gaps": [[g.key, g.weight, g.score, g.reason, g.text] for g in self.gaps],
-            "controls": [[c, e, w, list(k)] for c, e, w, k in self.controls],
+            "controls": [[c, e, w] for c, e, w in self.controls],
             "digest": self.digest,
         }
 
+    def questions_json(self) -> dict[str, list[str]]:
+        return {c: list(keys) for c, keys in self.control_questions}
+
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> AnswerSummary:
+    def from_json(
+        cls, data: dict[str, Any], questions: dict[str, list[str]] | None = None
+    ) -> AnswerSummary:
         return cls(
             data["source"],
             data["earned"],
             data["possible"],
             data["excluded"],
             tuple(Gap(*g) for g in data["gaps"]),
-            tuple((c, e, w, tuple(k)) for c, e, w, k in data["controls"]),
+            tuple((c, e, w) for c, e, w in data["controls"]),
             data["digest"],
+            tuple((c, tuple(k)) for c, k in (questions or {}).items()),
         )
 
 
@@ -234,6 +243,8 @@ class RiskResult:
     critical_connections: int
     controls: tuple[ControlScore, ...] = ()
     coverage: tuple[Coverage, ...] = ()
+    connection_kinds: tuple[str, ...] = ()  # distinct kinds of its live connections, sorted
+    internal_systems: tuple[str, ...] = ()  # distinct internal systems they reach, sorted
 
     def to_dict(self) -> dict[str, Any]:
         """The stored form; controls as compact [control, score, weight, by_certificate]."""
@@ -249,6 +260,8 @@ class RiskResult:
             data[name] = [_factor(f) for f in getattr(self, name)]
         data["residual_factors"] = [_factor(f) for f in self.residual_factors]
         data["cell"] = list(self.cell)
+        data["connection_kinds"] = list(self.connection_kinds)
+        data["internal_systems"] = list(self.internal_systems)
         data["controls"] = [[c.control, c.score, c.weight, c.by_certificate] for c in self.controls]
         data["coverage"] = [
             {"framework": c.framework, "total": c.total, "assessed": c.assessed,

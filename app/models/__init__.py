@@ -15,7 +15,13 @@ from app.models.certification import Certification
 from app.models.connection import Connection, ConnectionDataClass
 from app.models.files import StoredFile
 from app.models.questionnaire import QuestionnaireTemplate, TemplateVersion
-from app.models.risk import AssessmentScore, OrgSettings, RiskCoverage, RiskSnapshot
+from app.models.risk import (
+    AssessmentScore,
+    CurrentRisk,
+    OrgSettings,
+    RiskCoverage,
+    RiskSnapshot,
+)
 from app.models.supplier import Supplier, supplier_links
 from app.models.user import Role, User, roles_users
 
@@ -29,6 +35,7 @@ __all__ = [
     "Certification",
     "Control",
     "CrosswalkLink",
+    "CurrentRisk",
     "Evidence",
     "Invitation",
     "OrgSettings",

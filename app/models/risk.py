@@ -33,6 +33,7 @@ class RiskSnapshot(Base):
     id: Mapped[intpk]
     supplier_id: Mapped[int] = mapped_column(ForeignKey("supplier.id", ondelete="CASCADE"))
     computed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    superseded_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # when the next came
     trigger: Mapped[str] = mapped_column(String(40))
     model_version: Mapped[str] = mapped_column(String(20))
     inputs_hash: Mapped[str] = mapped_column(String(64))
@@ -43,10 +44,14 @@ class RiskSnapshot(Base):
     effectiveness: Mapped[float] = mapped_column(Float)
     residual_likelihood: Mapped[float] = mapped_column(Float)
     residual_score: Mapped[float] = mapped_column(Float)
+    previous_score: Mapped[float | None] = mapped_column(Float)  # the snapshot before's
     cell_likelihood: Mapped[int] = mapped_column(Integer)
     cell_impact: Mapped[int] = mapped_column(Integer)
     band: Mapped[str] = mapped_column(String(20), index=True)
     critical_connections: Mapped[int] = mapped_column(Integer, default=0)
+    # Comma-separated, sorted: what the portfolio breakdowns group by (no connection join).
+    connection_kinds: Mapped[str] = mapped_column(String(255), default="")
+    internal_systems: Mapped[str] = mapped_column(String(255), default="")
     result: Mapped[dict] = mapped_column(JSON)
     moved: Mapped[list] = mapped_column(JSON, default=list)
 
@@ -56,13 +61,37 @@ class RiskSnapshot(Base):
         return f"<RiskSnapshot {self.supplier_id} tier {self.tier} {self.band}>"
 
 
+class CurrentRisk(Base):
+    """Each live supplier's current score in one narrow row (a copy of its latest snapshot's
+    figures), so portfolio views read one row per supplier however long the history grows."""
+
+    __tablename__ = "supplier_risk"
+
+    supplier_id: Mapped[int] = mapped_column(
+        ForeignKey("supplier.id", ondelete="CASCADE"), primary_key=True
+    )
+    snapshot_id: Mapped[int] = mapped_column(ForeignKey("risk_snapshot.id", ondelete="CASCADE"))
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    tier: Mapped[int] = mapped_column(Integer)
+    band: Mapped[str] = mapped_column(String(20))
+    cell_likelihood: Mapped[int] = mapped_column(Integer)
+    cell_impact: Mapped[int] = mapped_column(Integer)
+    effectiveness: Mapped[float] = mapped_column(Float)
+    residual_score: Mapped[float] = mapped_column(Float)
+    previous_score: Mapped[float | None] = mapped_column(Float)
+    critical_connections: Mapped[int] = mapped_column(Integer)
+    connection_kinds: Mapped[str] = mapped_column(String(255))
+    internal_systems: Mapped[str] = mapped_column(String(255))
+
+
 class RiskCoverage(Base):
-    """One framework's coverage in one snapshot (so portfolio views average it in SQL)."""
+    """A supplier's current coverage of one framework (replaced with each new snapshot; the
+    snapshots' results keep the history), so portfolio views average it in SQL."""
 
     __tablename__ = "risk_coverage"
 
-    snapshot_id: Mapped[int] = mapped_column(
-        ForeignKey("risk_snapshot.id", ondelete="CASCADE"), primary_key=True
+    supplier_id: Mapped[int] = mapped_column(
+        ForeignKey("supplier.id", ondelete="CASCADE"), primary_key=True
     )
     framework: Mapped[str] = mapped_column(String(20), primary_key=True)
     total: Mapped[int] = mapped_column(Integer)
@@ -83,6 +112,7 @@ class AssessmentScore(Base):
     counting_version: Mapped[str] = mapped_column(String(20))
     digest: Mapped[str] = mapped_column(String(64))
     summary: Mapped[dict] = mapped_column(JSON)
+    questions: Mapped[dict] = mapped_column(JSON)  # control -> question keys (for people)
     computed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 

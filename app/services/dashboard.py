@@ -1,6 +1,6 @@
 """The role dashboards: the analyst's heat map and worklists, the executive's portfolio view.
 
-Everything is aggregated in SQL over the current risk snapshots (`latest`) of live
+Everything is aggregated in SQL over the current scores (`supplier_risk`) of live
 suppliers, in a fixed number of queries whatever the number of suppliers: no query per
 supplier and no ORM objects with relationships, only selected columns. The pure
 risk_models.portfolio functions turn the counts into heat-map cells, breakdowns and
@@ -19,7 +19,6 @@ from sqlalchemy import (
     and_,
     case,
     cast,
-    distinct,
     exists,
     func,
     literal,
@@ -34,6 +33,7 @@ from sqlalchemy.orm import Session, aliased
 from app.models import (
     Assessment,
     Connection,
+    CurrentRisk,
     RiskCoverage,
     RiskSnapshot,
     Supplier,
@@ -50,6 +50,7 @@ from risk_models.inherent import TIER_LABELS
 from risk_models.portfolio import (
     MIN_CRITICAL_CONNECTIONS,
     MIN_SHARED_CUSTOMERS,
+    SHOWN_CUSTOMERS,
     TIERS,
     BreakdownRow,
     Concentration,
@@ -150,7 +151,7 @@ def _live_connection():
 
 def _current():
     """Join condition: the supplier's current snapshot."""
-    return and_(RiskSnapshot.supplier_id == Supplier.id, RiskSnapshot.latest.is_(True))
+    return CurrentRisk.supplier_id == Supplier.id
 
 
 def _score_rows(session: Session, *keys) -> list:
@@ -159,21 +160,21 @@ def _score_rows(session: Session, *keys) -> list:
     """
     return session.execute(
         select(
-            RiskSnapshot.cell_likelihood,
-            RiskSnapshot.cell_impact,
-            RiskSnapshot.band,
-            RiskSnapshot.tier,
+            CurrentRisk.cell_likelihood,
+            CurrentRisk.cell_impact,
+            CurrentRisk.band,
+            CurrentRisk.tier,
             *keys,
             func.count(),
-            func.sum(RiskSnapshot.effectiveness),
+            func.sum(CurrentRisk.effectiveness),
         )
         .join(Supplier, _current())
         .where(_live_supplier())
         .group_by(
-            RiskSnapshot.cell_likelihood,
-            RiskSnapshot.cell_impact,
-            RiskSnapshot.band,
-            RiskSnapshot.tier,
+            CurrentRisk.cell_likelihood,
+            CurrentRisk.cell_impact,
+            CurrentRisk.band,
+            CurrentRisk.tier,
             *keys,
         )
     ).all()
@@ -215,19 +216,6 @@ def score_counts(session: Session) -> ScoreCounts:
     return _fold_scores(session, _score_rows(session))
 
 
-def _previous_score():
-    """Correlated subquery: the residual score of the snapshot before the current one."""
-    prev = aliased(RiskSnapshot)
-    return (
-        select(prev.residual_score)
-        .where(prev.supplier_id == RiskSnapshot.supplier_id, prev.latest.is_(False))
-        .order_by(prev.computed_at.desc(), prev.id.desc())
-        .limit(1)
-        .correlate(RiskSnapshot)
-        .scalar_subquery()
-    )
-
-
 def _attention_reasons(today: dt.date):
     """One row per (supplier, reason): kind, a date and two numbers, as a UNION ALL."""
     soon = today + dt.timedelta(days=CREDENTIAL_WARNING_DAYS)
@@ -247,17 +235,17 @@ def _attention_reasons(today: dt.date):
         )
         .group_by(Assessment.supplier_id)
     )
-    prev = _previous_score()
+    prev = CurrentRisk.previous_score
     worsening = (
         select(
-            RiskSnapshot.supplier_id.label("supplier_id"),
+            CurrentRisk.supplier_id.label("supplier_id"),
             literal("worsening").label("kind"),
             type_coerce(null(), Date).label("day"),
             cast(prev, Float).label("a"),
-            cast(RiskSnapshot.residual_score, Float).label("b"),
+            cast(CurrentRisk.residual_score, Float).label("b"),
         )
         .join(Supplier, _current())
-        .where(_live_supplier(), RiskSnapshot.residual_score > prev + WORSENING_MIN)
+        .where(_live_supplier(), CurrentRisk.residual_score > prev + WORSENING_MIN)
     )
     credentials = (
         select(
@@ -302,26 +290,26 @@ def attention(session: Session, today: dt.date) -> tuple[list[AttentionItem], in
             reasons.c.supplier_id,
             Supplier.legal_name,
             Supplier.code,
-            RiskSnapshot.band,
-            RiskSnapshot.tier,
-            RiskSnapshot.residual_score,
+            CurrentRisk.band,
+            CurrentRisk.tier,
+            CurrentRisk.residual_score,
             n_reasons,
             func.count().over().label("total"),  # over the groups: suppliers with a reason
         )
         .join(Supplier, Supplier.id == reasons.c.supplier_id)
-        .outerjoin(RiskSnapshot, _current())
+        .outerjoin(CurrentRisk, _current())
         .group_by(
             reasons.c.supplier_id,
             Supplier.legal_name,
             Supplier.code,
             Supplier.search_key,
-            RiskSnapshot.band,
-            RiskSnapshot.tier,
-            RiskSnapshot.residual_score,
+            CurrentRisk.band,
+            CurrentRisk.tier,
+            CurrentRisk.residual_score,
         )
         .order_by(
             n_reasons.desc(),
-            RiskSnapshot.residual_score.desc().nulls_last(),
+            CurrentRisk.residual_score.desc().nulls_last(),
             Supplier.search_key,
             reasons.c.supplier_id,
         )
@@ -372,22 +360,22 @@ def due_reassessments(session: Session, today: dt.date) -> tuple[list[DueItem], 
     assessed = exists().where(
         Assessment.supplier_id == Supplier.id, Assessment.status != "cancelled"
     )
-    never = and_(RiskSnapshot.tier.in_((1, 2)), ~assessed)
+    never = and_(CurrentRisk.tier.in_((1, 2)), ~assessed)
     rows = session.execute(
         select(
             Supplier.id,
             Supplier.legal_name,
             Supplier.code,
-            RiskSnapshot.tier,
+            CurrentRisk.tier,
             Supplier.next_reassessment_on,
             never.label("never"),
             func.count().over().label("total"),
         )
-        .outerjoin(RiskSnapshot, _current())
+        .outerjoin(CurrentRisk, _current())
         .where(_live_supplier(), or_(Supplier.next_reassessment_on <= soon, never))
         .order_by(
             Supplier.next_reassessment_on.asc().nulls_last(),
-            RiskSnapshot.tier,
+            CurrentRisk.tier,
             Supplier.search_key,
             Supplier.id,
         )
@@ -417,38 +405,6 @@ def _due_reason(
     return f"Reassessment due {next_on:%Y-%m-%d}" if next_on is not None else "Reassessment due"
 
 
-def inventory(session: Session, today: dt.date) -> inventory_stats.Overview:
-    """inventory_stats.overview in two queries instead of three: live connections are
-    counted per kind together with the attention flags (the same conditions), and live
-    suppliers are matched with IN so SQLite scans connections once instead of per index."""
-    result = inventory_stats.Overview()
-    rows = session.execute(
-        select(Supplier.criticality, func.count())
-        .where(_live_supplier())
-        .group_by(Supplier.criticality)
-    ).all()
-    result.by_criticality = {crit: n for crit, n in rows}
-    result.suppliers = sum(result.by_criticality.values())
-    conds = inventory_stats.attention_conditions(today)
-    live_ids = select(Supplier.id).where(_live_supplier())
-    rows = session.execute(
-        select(
-            Connection.kind,
-            func.count(),
-            *[func.count().filter(cond) for cond in conds.values()],
-            func.count().filter(or_(*conds.values())),
-        )
-        .where(_live_connection(), Connection.supplier_id.in_(live_ids))
-        .group_by(Connection.kind)
-    ).all()
-    result.by_kind = {kind: n for kind, n, *_flags in rows}
-    result.connections = sum(result.by_kind.values())
-    totals = [sum(r[i] for r in rows) for i in range(2, 2 + len(conds) + 1)]
-    result.attention = dict(zip(conds.keys(), totals[:-1], strict=True))
-    result.needing_attention = totals[-1]
-    return result
-
-
 def analyst(session: Session, today: dt.date | None = None) -> AnalystDashboard:
     """Everything the analyst's start page shows, in a fixed number of queries."""
     today = today or dt.date.today()
@@ -457,7 +413,7 @@ def analyst(session: Session, today: dt.date | None = None) -> AnalystDashboard:
     due_items, due_total = due_reassessments(session, today)
     return AnalystDashboard(
         today=today,
-        inventory=inventory(session, today),
+        inventory=inventory_stats.overview(session, today),
         scores=score_counts(session),
         attention=items,
         attention_total=total,
@@ -532,18 +488,14 @@ def _month_cutoffs(today: dt.date, months: int = TREND_MONTHS) -> list[tuple[str
 def trend(session: Session, today: dt.date) -> list[TrendPoint]:
     """Mean residual score and count in high+critical at each month end (one query).
 
-    Each snapshot is valid from its computed_at until the supplier's next snapshot; at a
-    cutoff the portfolio is every live supplier's snapshot valid then.
+    Each snapshot is valid from its computed_at until the supplier's next snapshot
+    (superseded_at); at a cutoff the portfolio is every live supplier's snapshot valid then.
     """
     cutoffs = _month_cutoffs(today)
-    stop = func.lead(RiskSnapshot.computed_at).over(
-        partition_by=RiskSnapshot.supplier_id,
-        order_by=(RiskSnapshot.computed_at, RiskSnapshot.id),
-    )
     spans = (
         select(
             RiskSnapshot.computed_at.label("start"),
-            stop.label("stop"),
+            RiskSnapshot.superseded_at.label("stop"),
             RiskSnapshot.residual_score,
             RiskSnapshot.band,
         )
@@ -590,41 +542,27 @@ def trend(session: Session, today: dt.date) -> list[TrendPoint]:
 def _connection_breakdowns(
     session: Session,
 ) -> tuple[list[tuple[str, int, int]], list[tuple[str, int, int]]]:
-    """(kind, tier, suppliers) and (internal system, tier, suppliers) over live connections
-    of live scored suppliers, in one query. Each kind and system is a bit; a supplier's
-    connections reduce to the sum of their distinct bits (so nothing is counted twice),
-    and suppliers are counted per tier and pair of bit sets. Kinds and systems are the
-    vocabulary's (the services accept no other value)."""
-    kinds, systems = list(vocab.CONNECTION_KINDS), list(vocab.INTERNAL_SYSTEMS)
-
-    def bits(column, keys):
-        return func.sum(distinct(case({k: 1 << i for i, k in enumerate(keys)}, value=column)))
-
-    per_supplier = (
-        select(
-            Connection.supplier_id,
-            bits(Connection.kind, kinds).label("kinds"),
-            bits(Connection.internal_system, systems).label("systems"),
-        )
-        .where(_live_connection())
-        .group_by(Connection.supplier_id)
-        .subquery("per_supplier")
-    )
+    """(kind, tier, suppliers) and (internal system, tier, suppliers) of live scored
+    suppliers, in one query over their current snapshots, which list the distinct kinds
+    and systems of the supplier's live connections (so nothing is counted twice)."""
     rows = session.execute(
-        select(RiskSnapshot.tier, per_supplier.c.kinds, per_supplier.c.systems, func.count())
-        .select_from(per_supplier)
-        .join(Supplier, Supplier.id == per_supplier.c.supplier_id)
-        .join(RiskSnapshot, _current())
+        select(
+            CurrentRisk.tier,
+            CurrentRisk.connection_kinds,
+            CurrentRisk.internal_systems,
+            func.count(),
+        )
+        .join(Supplier, _current())
         .where(_live_supplier())
-        .group_by(RiskSnapshot.tier, per_supplier.c.kinds, per_supplier.c.systems)
+        .group_by(CurrentRisk.tier, CurrentRisk.connection_kinds, CurrentRisk.internal_systems)
     ).all()
     by_kind: dict[tuple[str, int], int] = defaultdict(int)
     by_system: dict[tuple[str, int], int] = defaultdict(int)
-    for tier, kind_bits, system_bits, n in rows:
-        for keys, mask, out in ((kinds, kind_bits, by_kind), (systems, system_bits, by_system)):
-            for i, key in enumerate(keys):
-                if int(mask or 0) >> i & 1:
-                    out[(key, tier)] += n
+    for tier, kinds, systems, n in rows:
+        for kind in filter(None, kinds.split(",")):
+            by_kind[(kind, tier)] += n
+        for system in filter(None, systems.split(",")):
+            by_system[(system, tier)] += n
     return (
         [(k, t, n) for (k, t), n in by_kind.items()],
         [(k, t, n) for (k, t), n in by_system.items()],
@@ -644,9 +582,7 @@ def coverage(session: Session) -> list[FrameworkCoverage]:
             func.sum(RiskCoverage.score),
             func.count(RiskCoverage.score),
         )
-        .select_from(RiskSnapshot)
-        .join(Supplier, _current())
-        .join(RiskCoverage, RiskCoverage.snapshot_id == RiskSnapshot.id)
+        .join(Supplier, Supplier.id == RiskCoverage.supplier_id)
         .where(_live_supplier(), RiskCoverage.total > 0)
         .group_by(RiskCoverage.framework)
     ).all()
@@ -673,29 +609,14 @@ def coverage(session: Session) -> list[FrameworkCoverage]:
     return out
 
 
-class _FirstNames(list):
-    """The first customers' names of a shared 4th party; len() is how many customers it
-    has in all (risk_models.portfolio.concentration counts them and shows the first few)."""
-
-    def __init__(self, names: list[str], total: int):
-        super().__init__(names)
-        self.total = total
-
-    def __len__(self) -> int:
-        return self.total
-
-
-SHOWN_CUSTOMERS = 5  # risk_models.portfolio.concentration names the first five customers
-
-
 def concentrations(session: Session, limit: int = BREAKDOWN_LIMIT) -> list[Concentration]:
     """The `limit` largest concentration risks: suppliers many critical connections run
     through, and 4th parties several live suppliers share (ranked and cut in SQL)."""
     links = session.execute(
-        select(Supplier.id, Supplier.legal_name, RiskSnapshot.critical_connections)
+        select(Supplier.id, Supplier.legal_name, CurrentRisk.critical_connections)
         .join(Supplier, _current())
-        .where(_live_supplier(), RiskSnapshot.critical_connections >= MIN_CRITICAL_CONNECTIONS)
-        .order_by(RiskSnapshot.critical_connections.desc(), Supplier.legal_name, Supplier.id)
+        .where(_live_supplier(), CurrentRisk.critical_connections >= MIN_CRITICAL_CONNECTIONS)
+        .order_by(CurrentRisk.critical_connections.desc(), Supplier.legal_name, Supplier.id)
         .limit(limit)
     ).all()
     customer, party = aliased(Supplier), aliased(Supplier)
@@ -739,7 +660,7 @@ def concentrations(session: Session, limit: int = BREAKDOWN_LIMIT) -> list[Conce
     parties: dict[int, tuple[str, int, list[str]]] = {}
     for pid, name, n, customer_name in rows:
         parties.setdefault(pid, (name, n, []))[2].append(customer_name)
-    fourth = [(pid, name, _FirstNames(names, n)) for pid, (name, n, names) in parties.items()]
+    fourth = [(pid, name, n, names) for pid, (name, n, names) in parties.items()]
     return concentration(links, fourth)[:limit]
 
 
@@ -763,7 +684,7 @@ def executive(session: Session, today: dt.date | None = None) -> ExecutiveDashbo
     kinds, systems = _connection_breakdowns(session)
     return ExecutiveDashboard(
         today=today,
-        inventory=inventory(session, today),
+        inventory=inventory_stats.overview(session, today),
         scores=_fold_scores(session, scores),
         approved_recent=approved,
         overdue_now=overdue,

@@ -12,10 +12,10 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select, text, update
+from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from app.models import OrgSettings, RiskCoverage, RiskSnapshot
+from app.models import CurrentRisk, OrgSettings, RiskCoverage, RiskSnapshot
 from app.models.base import utcnow
 from app.services import Actor, ServiceError
 from app.services.audit import record
@@ -36,6 +36,12 @@ TRIGGERS: dict[str, str] = {
 }
 
 
+# What supplier_risk copies from a new snapshot.
+_CURRENT_COLUMNS = (
+    "supplier_id", "computed_at", "tier", "band", "cell_likelihood", "cell_impact",
+    "effectiveness", "residual_score", "previous_score", "critical_connections",
+    "connection_kinds", "internal_systems",
+)  # fmt: skip
 _LOCK_KEY = 0x5249534B  # "RISK": the advisory lock that serialises scorers
 
 
@@ -106,10 +112,13 @@ def _recompute(
                 "effectiveness": result.effectiveness,
                 "residual_likelihood": result.residual_likelihood,
                 "residual_score": result.residual_score,
+                "previous_score": before["residual_score"] if before else None,
                 "cell_likelihood": result.cell[0],
                 "cell_impact": result.cell[1],
                 "band": result.band,
                 "critical_connections": result.critical_connections,
+                "connection_kinds": ",".join(result.connection_kinds),
+                "internal_systems": ",".join(result.internal_systems),
                 "result": data,
                 "moved": what_moved(before, data),
             }
@@ -118,14 +127,18 @@ def _recompute(
     old_ids = [current[sid][0] for sid in stale if sid in current]
     for part in chunks(old_ids):
         session.execute(
-            update(RiskSnapshot).where(RiskSnapshot.id.in_(part)).values(latest=False),
+            update(RiskSnapshot)
+            .where(RiskSnapshot.id.in_(part))
+            .values(latest=False, superseded_at=when),
             execution_options={"synchronize_session": False},
         )
     for start in range(0, len(rows), 2000):
         session.execute(insert(RiskSnapshot.__table__), rows[start : start + 2000])
-    # The new snapshots' ids, for their coverage rows (RETURNING would insert row by row).
-    new_ids = {}
+    # The current-score copies (supplier_risk) and coverage rows of these suppliers.
+    new_ids: dict[int, int] = {}
     for part in chunks(stale):
+        session.execute(delete(CurrentRisk.__table__).where(CurrentRisk.supplier_id.in_(part)))
+        session.execute(delete(RiskCoverage.__table__).where(RiskCoverage.supplier_id.in_(part)))
         new_ids.update(
             session.execute(
                 select(RiskSnapshot.supplier_id, RiskSnapshot.id).where(
@@ -133,9 +146,15 @@ def _recompute(
                 )
             ).all()
         )
+    current_rows = [
+        {"snapshot_id": new_ids[row["supplier_id"]]} | {key: row[key] for key in _CURRENT_COLUMNS}
+        for row in rows
+    ]
+    for start in range(0, len(current_rows), 5000):
+        session.execute(insert(CurrentRisk.__table__), current_rows[start : start + 5000])
     cover_rows = [
         {
-            "snapshot_id": new_ids[sid],
+            "supplier_id": sid,
             "framework": c.framework,
             "total": c.total,
             "assessed": c.assessed,

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, func, insert, or_, select
+from sqlalchemy import and_, delete, func, insert, null, or_, select
 from sqlalchemy.orm import Session
 
 from app.models import (
@@ -312,22 +312,26 @@ def with_answers(
 
 
 def current_summaries(session: Session, supplier_id: int) -> list[AnswerSummary]:
-    """The summaries of the supplier's latest approved assessments (those scoring it now)."""
+    """The summaries of the supplier's latest approved assessments (those scoring it now),
+    with the questions behind each control."""
     chosen = _latest_approved(session, [supplier_id])
-    found = load_summaries(session, [a[0] for a in chosen])
+    found = load_summaries(session, [a[0] for a in chosen], questions=True)
     return [found[a[0]] for a in chosen if a[0] in found]
 
 
-def load_summaries(session: Session, assessment_ids: list[int]) -> dict[int, AnswerSummary]:
-    """Stored summaries by assessment id."""
+def load_summaries(
+    session: Session, assessment_ids: list[int], *, questions: bool = False
+) -> dict[int, AnswerSummary]:
+    """Stored summaries by assessment id (`questions`: with the keys behind each control)."""
     found: dict[int, AnswerSummary] = {}
+    keys = AssessmentScore.questions if questions else null()
     for part in chunks(sorted(set(assessment_ids))):
-        for assessment_id, summary in session.execute(
-            select(AssessmentScore.assessment_id, AssessmentScore.summary).where(
+        for assessment_id, summary, control_questions in session.execute(
+            select(AssessmentScore.assessment_id, AssessmentScore.summary, keys).where(
                 AssessmentScore.assessment_id.in_(part)
             )
         ):
-            found[assessment_id] = AnswerSummary.from_json(summary)
+            found[assessment_id] = AnswerSummary.from_json(summary, control_questions)
     return found
 
 
@@ -381,6 +385,7 @@ def summarise_assessments(session: Session, chosen: list) -> dict[int, str]:
                 "counting_version": COUNTING_VERSION,
                 "digest": summary.digest,
                 "summary": summary.to_json(),
+                "questions": summary.questions_json(),
                 "computed_at": utcnow(),
             }
         )

@@ -264,7 +264,7 @@ def control_rows(session: Session, supplier_id: int, result: dict[str, Any]) -> 
     titles = _control_titles(session, [c[0] for c in controls])
     questions: dict[str, list[str]] = {}
     for summary in current_summaries(session, supplier_id):
-        for control, _earned, _weight, keys in summary.controls:
+        for control, keys in summary.control_questions:
             questions.setdefault(control, []).extend(keys)
     rows = []
     for control, score, _weight, by_certificate in controls:

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from app.models import AuditEvent, Connection, RiskSnapshot, Role, Supplier, User
+from app.models import AuditEvent, Connection, CurrentRisk, Role, Supplier, User
 from app.models.base import utcnow
 from app.models.text import search_key
 from app.services import Actor, ServiceError, risk
@@ -311,8 +311,8 @@ def current_risk(session: Session, supplier_ids: list[int]) -> dict[int, RiskBad
     if not supplier_ids:
         return {}
     rows = session.execute(
-        select(RiskSnapshot.supplier_id, RiskSnapshot.tier, RiskSnapshot.band).where(
-            RiskSnapshot.supplier_id.in_(supplier_ids), RiskSnapshot.latest.is_(True)
+        select(CurrentRisk.supplier_id, CurrentRisk.tier, CurrentRisk.band).where(
+            CurrentRisk.supplier_id.in_(supplier_ids)
         )
     ).all()
     return {
@@ -535,18 +535,15 @@ def list_query(filters: SupplierFilters) -> Select:
     if filters.status:
         stmt = stmt.where(Supplier.status == filters.status)
     if filters.tier or filters.band or filters.cell:
-        stmt = stmt.join(
-            RiskSnapshot,
-            (RiskSnapshot.supplier_id == Supplier.id) & RiskSnapshot.latest.is_(True),
-        )
+        stmt = stmt.join(CurrentRisk, CurrentRisk.supplier_id == Supplier.id)
         if filters.tier:
-            stmt = stmt.where(RiskSnapshot.tier == filters.tier)
+            stmt = stmt.where(CurrentRisk.tier == filters.tier)
         if filters.band:
-            stmt = stmt.where(RiskSnapshot.band == filters.band)
+            stmt = stmt.where(CurrentRisk.band == filters.band)
         if filters.cell:
             stmt = stmt.where(
-                RiskSnapshot.cell_likelihood == filters.cell[0],
-                RiskSnapshot.cell_impact == filters.cell[1],
+                CurrentRisk.cell_likelihood == filters.cell[0],
+                CurrentRisk.cell_impact == filters.cell[1],
             )
     key = filters.sort.lstrip("-")
     column = _sort_column(key)

@@ -23,6 +23,7 @@ def upgrade():
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('supplier_id', sa.Integer(), nullable=False),
         sa.Column('computed_at', sa.DateTime(), nullable=False),
+        sa.Column('superseded_at', sa.DateTime(), nullable=True),
         sa.Column('trigger', sa.String(length=40), nullable=False),
         sa.Column('model_version', sa.String(length=20), nullable=False),
         sa.Column('inputs_hash', sa.String(length=64), nullable=False),
@@ -33,10 +34,13 @@ def upgrade():
         sa.Column('effectiveness', sa.Float(), nullable=False),
         sa.Column('residual_likelihood', sa.Float(), nullable=False),
         sa.Column('residual_score', sa.Float(), nullable=False),
+        sa.Column('previous_score', sa.Float(), nullable=True),
         sa.Column('cell_likelihood', sa.Integer(), nullable=False),
         sa.Column('cell_impact', sa.Integer(), nullable=False),
         sa.Column('band', sa.String(length=20), nullable=False),
         sa.Column('critical_connections', sa.Integer(), nullable=False),
+        sa.Column('connection_kinds', sa.String(length=255), nullable=False),
+        sa.Column('internal_systems', sa.String(length=255), nullable=False),
         sa.Column('result', sa.JSON(), nullable=False),
         sa.Column('moved', sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(['supplier_id'], ['supplier.id'], name=op.f('fk_risk_snapshot_supplier_id_supplier'), ondelete='CASCADE'),
@@ -51,15 +55,34 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_risk_snapshot_band'), ['band'], unique=False)
 
     op.create_table(
-        'risk_coverage',
+        'supplier_risk',
+        sa.Column('supplier_id', sa.Integer(), nullable=False),
         sa.Column('snapshot_id', sa.Integer(), nullable=False),
+        sa.Column('computed_at', sa.DateTime(), nullable=False),
+        sa.Column('tier', sa.Integer(), nullable=False),
+        sa.Column('band', sa.String(length=20), nullable=False),
+        sa.Column('cell_likelihood', sa.Integer(), nullable=False),
+        sa.Column('cell_impact', sa.Integer(), nullable=False),
+        sa.Column('effectiveness', sa.Float(), nullable=False),
+        sa.Column('residual_score', sa.Float(), nullable=False),
+        sa.Column('previous_score', sa.Float(), nullable=True),
+        sa.Column('critical_connections', sa.Integer(), nullable=False),
+        sa.Column('connection_kinds', sa.String(length=255), nullable=False),
+        sa.Column('internal_systems', sa.String(length=255), nullable=False),
+        sa.ForeignKeyConstraint(['snapshot_id'], ['risk_snapshot.id'], name=op.f('fk_supplier_risk_snapshot_id_risk_snapshot'), ondelete='CASCADE'),
+        sa.ForeignKeyConstraint(['supplier_id'], ['supplier.id'], name=op.f('fk_supplier_risk_supplier_id_supplier'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('supplier_id', name=op.f('pk_supplier_risk')),
+    )
+    op.create_table(
+        'risk_coverage',
+        sa.Column('supplier_id', sa.Integer(), nullable=False),
         sa.Column('framework', sa.String(length=20), nullable=False),
         sa.Column('total', sa.Integer(), nullable=False),
         sa.Column('assessed', sa.Integer(), nullable=False),
         sa.Column('met', sa.Integer(), nullable=False),
         sa.Column('score', sa.Float(), nullable=True),
-        sa.ForeignKeyConstraint(['snapshot_id'], ['risk_snapshot.id'], name=op.f('fk_risk_coverage_snapshot_id_risk_snapshot'), ondelete='CASCADE'),
-        sa.PrimaryKeyConstraint('snapshot_id', 'framework', name=op.f('pk_risk_coverage')),
+        sa.ForeignKeyConstraint(['supplier_id'], ['supplier.id'], name=op.f('fk_risk_coverage_supplier_id_supplier'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('supplier_id', 'framework', name=op.f('pk_risk_coverage')),
     )
     op.create_table(
         'assessment_score',
@@ -67,6 +90,7 @@ def upgrade():
         sa.Column('counting_version', sa.String(length=20), nullable=False),
         sa.Column('digest', sa.String(length=64), nullable=False),
         sa.Column('summary', sa.JSON(), nullable=False),
+        sa.Column('questions', sa.JSON(), nullable=False),
         sa.Column('computed_at', sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(['assessment_id'], ['assessment.id'], name=op.f('fk_assessment_score_assessment_id_assessment'), ondelete='CASCADE'),
         sa.PrimaryKeyConstraint('assessment_id', name=op.f('pk_assessment_score')),
@@ -89,6 +113,7 @@ def downgrade():
     op.drop_table('org_settings')
     op.drop_table('assessment_score')
     op.drop_table('risk_coverage')
+    op.drop_table('supplier_risk')
     with op.batch_alter_table('risk_snapshot', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_risk_snapshot_band'))
         batch_op.drop_index(batch_op.f('ix_risk_snapshot_tier'))

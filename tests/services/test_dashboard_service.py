@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from sqlalchemy import delete, event, insert, select, update
 
 from app.extensions import db
-from app.models import RiskCoverage, RiskSnapshot, Supplier, supplier_links
+from app.models import CurrentRisk, RiskCoverage, RiskSnapshot, Supplier, supplier_links
 from app.models.base import utcnow
 from app.services import dashboard
 from app.services.risk import recompute
@@ -72,6 +72,7 @@ def _older_snapshot(session, supplier_id, computed_at, score, band="low"):
             {
                 "supplier_id": supplier_id,
                 "computed_at": computed_at,
+                "superseded_at": cur.computed_at,
                 "trigger": "recompute",
                 "model_version": cur.model_version,
                 "inputs_hash": "older",
@@ -128,8 +129,12 @@ def test_needs_attention_reasons(app):
         risky, calm, quiet = w["risky"], w["calm"], w["quiet"]
         current = {r.supplier_id: r.residual_score for r in _latest(db.session)}
         # risky was better before: worsening. quiet was worse before: not worsening.
-        _older_snapshot(db.session, risky.id, NOW - dt.timedelta(days=40), 1.0)
-        _older_snapshot(db.session, quiet.id, NOW - dt.timedelta(days=40), 25.0, "critical")
+        for sid, before in ((risky.id, 1.0), (quiet.id, 25.0)):
+            db.session.execute(
+                update(CurrentRisk)
+                .where(CurrentRisk.supplier_id == sid)
+                .values(previous_score=before)
+            )
         make_assessment(db.session, calm, due_on=day(-5), status="sent")
         make_assessment(db.session, calm, due_on=day(-2), status="in_progress")
         make_assessment(db.session, quiet, due_on=day(-5), status="submitted")  # not overdue
@@ -239,8 +244,8 @@ def test_coverage_and_concentration(app):
             insert(supplier_links).values(supplier_id=w["quiet"].id, sub_supplier_id=lonely.id)
         )
         db.session.execute(
-            update(RiskSnapshot)
-            .where(RiskSnapshot.supplier_id == w["quiet"].id, RiskSnapshot.latest.is_(True))
+            update(CurrentRisk)
+            .where(CurrentRisk.supplier_id == w["quiet"].id)
             .values(critical_connections=4)
         )
         cov = [
@@ -249,13 +254,8 @@ def test_coverage_and_concentration(app):
         ]
         cov2 = [{"framework": "csf2", "total": 10, "assessed": 10, "met": 6, "score": 0.7}]
         for sid, c in ((w["risky"].id, cov), (w["calm"].id, cov2)):
-            snap = db.session.scalar(
-                select(RiskSnapshot).where(
-                    RiskSnapshot.supplier_id == sid, RiskSnapshot.latest.is_(True)
-                )
-            )
-            db.session.execute(delete(RiskCoverage).where(RiskCoverage.snapshot_id == snap.id))
-            db.session.execute(insert(RiskCoverage), [{"snapshot_id": snap.id, **x} for x in c])
+            db.session.execute(delete(RiskCoverage).where(RiskCoverage.supplier_id == sid))
+            db.session.execute(insert(RiskCoverage), [{"supplier_id": sid, **x} for x in c])
         db.session.flush()
         found = dashboard.concentrations(db.session)
         coverage = dashboard.coverage(db.session)

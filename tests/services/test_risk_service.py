@@ -14,6 +14,7 @@ from app.models import (
     AssessmentScore,
     AuditEvent,
     Certification,
+    CurrentRisk,
     RiskCoverage,
     RiskSnapshot,
     Supplier,
@@ -117,7 +118,7 @@ def test_approval_gives_control_credit_from_accepted_answers(app):
         controls = {c[0]: c[1] for c in after.result["controls"]}
         assert controls == {"GV.SC-01": 1.0, "SR-6": 0.5}
         coverage = db.session.scalars(
-            select(RiskCoverage).where(RiskCoverage.snapshot_id == after.id)
+            select(RiskCoverage).where(RiskCoverage.supplier_id == s.id)
         ).all()
         assert {c.framework for c in coverage} == {c["framework"] for c in after.result["coverage"]}
 
@@ -131,7 +132,7 @@ def test_hidden_questions_and_na_follow_the_engine(app):
         # accepted N/A is left out; "no" counts 0.
         assert (summary.earned, summary.possible, summary.excluded) == (0.0, 1.0, 1)
         assert [(g.key, g.reason) for g in summary.gaps] == [("policy", "scored 0%")]
-        assert summary.controls == (("GV.SC-01", 0.0, 1.0, ("policy",)),)
+        assert summary.controls == (("GV.SC-01", 0.0, 1.0),)
         stored = db.session.get(
             AssessmentScore, db.session.scalar(select(AssessmentScore.assessment_id))
         )
@@ -311,3 +312,29 @@ def test_concurrent_scorers_keep_one_current_snapshot_on_postgresql(app):
             .where(RiskSnapshot.supplier_id == sid, RiskSnapshot.latest.is_(True))
         )
     assert current == 1
+
+
+def test_a_new_snapshot_remembers_the_score_before_it(app):
+    from app.models import Control
+
+    with app.app_context():
+        db.session.add(Control(framework="csf2", identifier="GV.SC-01", title="Program"))
+        s = factories.make_supplier(db.session)
+        risk.recompute(db.session)
+        first = risk.current(db.session, s.id)
+        assert first.previous_score is None
+        factories.make_connection(db.session, s, kind="vendor_remote_access")
+        risk.recompute(db.session)
+        second = risk.current(db.session, s.id)
+        assert second.previous_score == first.residual_score < second.residual_score
+        db.session.refresh(first)
+        assert (first.latest, first.superseded_at) == (False, second.computed_at)
+        mirror = db.session.get(CurrentRisk, s.id)
+        assert (mirror.snapshot_id, mirror.band, mirror.residual_score, mirror.previous_score) == (
+            second.id,
+            second.band,
+            second.residual_score,
+            first.residual_score,
+        )
+        rows = db.session.scalars(select(RiskCoverage).where(RiskCoverage.supplier_id == s.id))
+        assert [r.framework for r in rows] == ["csf2"]  # replaced, not added

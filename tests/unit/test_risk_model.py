@@ -246,7 +246,7 @@ def test_portfolio_helpers():
     rows = breakdown([("DE", 1, 2), ("DE", 3, 1), ("VN", 2, 5)], {"DE": "Germany"})
     assert rows[0].label == "Germany" and rows[0].total == 3 and rows[1].by_tier[2] == 5
     found = concentration(
-        [(1, "A", 4), (2, "B", 1)], [(9, "Port X", ["A", "B", "C"]), (8, "Y", ["A"])]
+        [(1, "A", 4), (2, "B", 1)], [(9, "Port X", 3, ["A", "B", "C"]), (8, "Y", 1, ["A"])]
     )
     assert [(c.kind, c.party, c.count) for c in found] == [
         ("critical_links", "A", 4),
@@ -279,3 +279,5 @@ def test_a_summary_survives_json():
         [q("a", 0.5, controls=("SR-1", "GV.SC-01")), q("b", None, "na", accepted=False)], "R"
     )
     assert AnswerSummary.from_json(s.to_json()) == s
+    again = AnswerSummary.from_json(s.to_json(), s.questions_json())
+    assert again.control_questions == (("GV.SC-01", ("a",)), ("SR-1", ("a", "b")))
