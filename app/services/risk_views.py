@@ -90,6 +90,11 @@ def card(session: Session, supplier_id: int) -> RiskCard | None:
     ).first()
     if row is None:
         return None
+    return _card(row)
+
+
+def _card(row: Any) -> RiskCard:
+    """A card from a snapshot, or a row with the snapshot's columns."""
     return RiskCard(
         snapshot_id=row.id,
         tier=row.tier,
@@ -294,19 +299,7 @@ def page(session: Session, supplier_id: int, limit: int = HISTORY_LIMIT) -> Risk
     )
     if snapshot is None:
         return None
-    summary = RiskCard(
-        snapshot_id=snapshot.id,
-        tier=snapshot.tier,
-        tier_label=tier_label(snapshot.tier),
-        band=snapshot.band,
-        band_label=band_label(snapshot.band),
-        residual_score=snapshot.residual_score,
-        impact=snapshot.impact,
-        likelihood=snapshot.likelihood,
-        effectiveness=percent(snapshot.effectiveness) or 0,
-        computed_at=snapshot.computed_at,
-        trigger_label=trigger_label(snapshot.trigger),
-    )
+    summary = _card(snapshot)
     result = dict(snapshot.result or {})
     app_now = current_appetite(session)
     cell = (snapshot.cell_likelihood, snapshot.cell_impact)

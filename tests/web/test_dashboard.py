@@ -1,10 +1,9 @@
 """The role dashboards at / and the portfolio view at /portfolio."""
 
 import datetime as dt
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.models import RiskSnapshot, Supplier
@@ -15,6 +14,7 @@ from tests.factories import (
     make_supplier,
     make_template_version,
 )
+from tests.web.test_query_counts import counting
 
 NO_SCORES = "No scores yet"
 
@@ -138,22 +138,6 @@ def test_no_suppliers_at_all_is_no_error(app, client, login_as, users, role):
         response = client.get(path)
         assert response.status_code == 200, path
         assert "No suppliers yet" in response.get_data(as_text=True)
-
-
-@contextmanager
-def counting(app):
-    with app.app_context():
-        engine = db.engine
-    counter = {"n": 0}
-
-    def count(*_args, **_kwargs):
-        counter["n"] += 1
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield counter
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def _grow(app, n):
