@@ -14,6 +14,7 @@ from app.models.catalog import Control, CrosswalkLink
 from app.models.certification import Certification
 from app.models.connection import Connection, ConnectionDataClass
 from app.models.files import StoredFile
+from app.models.finding import Finding, RiskAcceptance
 from app.models.questionnaire import QuestionnaireTemplate, TemplateVersion
 from app.models.risk import (
     AssessmentScore,
@@ -37,9 +38,11 @@ __all__ = [
     "CrosswalkLink",
     "CurrentRisk",
     "Evidence",
+    "Finding",
     "Invitation",
     "OrgSettings",
     "QuestionnaireTemplate",
+    "RiskAcceptance",
     "RiskCoverage",
     "RiskSnapshot",
     "StoredFile",

@@ -126,5 +126,10 @@ class OrgSettings(Base):
     appetite_low_max: Mapped[int] = mapped_column(Integer, default=4)
     appetite_medium_max: Mapped[int] = mapped_column(Integer, default=9)
     appetite_high_max: Mapped[int] = mapped_column(Integer, default=15)
+    # Days to fix a finding, by severity (risk_models.findings.DEFAULT_SLA_DAYS).
+    sla_critical_days: Mapped[int] = mapped_column(Integer, default=30)
+    sla_high_days: Mapped[int] = mapped_column(Integer, default=60)
+    sla_medium_days: Mapped[int] = mapped_column(Integer, default=90)
+    sla_low_days: Mapped[int] = mapped_column(Integer, default=180)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
     updated_at: Mapped[updated_at]

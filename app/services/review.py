@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from app.models import Answer, AnswerComment, Assessment, Evidence, TemplateVersion
 from app.models.assessment import ASSESSMENT_STATUSES
 from app.models.base import utcnow
-from app.services import Actor, ServiceError, answering, risk
+from app.services import Actor, ServiceError, answering, findings, risk
 from app.services.assessments import transition
 from app.services.audit import record
 from app.services.validation import FieldError, date, long_text
@@ -378,6 +378,7 @@ def approve(session: Session, actor: Actor, assessment: Assessment) -> int:
         {"accepted_with_approval": accepted},
     )
     risk.refresh(session, "assessment_approved", assessment.supplier_id)
+    findings.from_assessment(session, actor, assessment)
     return accepted
 
 

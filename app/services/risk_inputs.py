@@ -32,6 +32,7 @@ from app.models import (
     Connection,
     ConnectionDataClass,
     Control,
+    Finding,
     OrgSettings,
     QuestionnaireTemplate,
     Supplier,
@@ -48,6 +49,7 @@ from risk_models.types import (
     AnswerSummary,
     Appetite,
     ConnectionInput,
+    MitigationInput,
     QuestionResult,
     SupplierInput,
 )
@@ -274,6 +276,17 @@ def gather(
             ids,
         )
     }
+    mitigations: dict[int, list[MitigationInput]] = defaultdict(list)
+    for fid, sid, title, level in _in_chunks(
+        session,
+        lambda part: (
+            select(Finding.id, Finding.supplier_id, Finding.title, Finding.severity)
+            .where(Finding.status == "verified", _where_ids(Finding.supplier_id, part))
+            .order_by(Finding.id)
+        ),
+        ids,
+    ):
+        mitigations[sid].append(MitigationInput(fid, title, level, True))
     chosen = _latest_approved(session, ids)
     digests = _summary_digests(session, chosen)
     assessments: dict[int, list[int]] = defaultdict(list)
@@ -291,6 +304,7 @@ def gather(
             connections=tuple(connections.get(sid, ())),
             sub_supplier_count=subs.get(sid, 0),
             iso28000_certified=sid in certified,
+            mitigations=tuple(mitigations.get(sid, ())),
             appetite=app_,
         )
     return Gathered(result, dict(assessments), digests, catalog(session))
@@ -309,6 +323,17 @@ def with_answers(
         )
         for sid in supplier_ids
     }
+
+
+def summary_of(session: Session, assessment: Assessment) -> AnswerSummary:
+    """The approved assessment's summary, made now if it has not been yet."""
+    found = load_summaries(session, [assessment.id]).get(assessment.id)
+    if found is None:
+        version = assessment.template_version
+        label = f"{version.template.name} v{version.number}, round {assessment.round}"
+        _summary_digests(session, [(assessment.id, assessment.supplier_id, version.id, label)])
+        found = load_summaries(session, [assessment.id])[assessment.id]
+    return found
 
 
 def current_summaries(session: Session, supplier_id: int) -> list[AnswerSummary]:

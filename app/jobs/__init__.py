@@ -1,0 +1,1 @@
+"""Periodic jobs: declared as data in definitions.JOBS, run by `flask --app wsgi jobs ...`."""
