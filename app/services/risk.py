@@ -19,7 +19,7 @@ from app.models import CurrentRisk, OrgSettings, RiskCoverage, RiskSnapshot
 from app.models.base import utcnow
 from app.services import Actor, ServiceError
 from app.services.audit import record
-from app.services.risk_inputs import appetite, chunks, collector_paused, gather, with_answers
+from app.services.risk_inputs import chunks, collector_paused, gather, with_answers
 from risk_models.history import what_moved
 from risk_models.model import evaluate, fingerprint
 from risk_models.types import Appetite
@@ -329,7 +329,7 @@ def set_appetite(
         before,
         after,
     )
-    if appetite(session) == Appetite(*(before[k] for k in ("low_max", "medium_max", "high_max"))):
+    if new == Appetite(*(before[k] for k in ("low_max", "medium_max", "high_max"))):
         return RecomputeResult(0, 0)
     bands = _bands(session)
     result = recompute(session, "appetite_changed")
@@ -338,8 +338,5 @@ def set_appetite(
 
 
 def _bands(session: Session) -> dict[int, str]:
-    """supplier id -> band of its current snapshot."""
-    rows = session.execute(
-        select(RiskSnapshot.supplier_id, RiskSnapshot.band).where(RiskSnapshot.latest.is_(True))
-    )
-    return dict(rows.all())
+    """supplier id -> band of its current score."""
+    return dict(session.execute(select(CurrentRisk.supplier_id, CurrentRisk.band)).all())

@@ -175,9 +175,14 @@ def _latest_approved(session: Session, ids: list[int] | None) -> list:
         if key not in newest or (row[5], row[0]) > (newest[key][5], newest[key][0]):
             newest[key] = tuple(row)
     return [
-        (r[0], r[1], r[2], f"{r[7]} v{r[8]}, round {r[4]}")
+        (r[0], r[1], r[2], _label(r[7], r[8], r[4]))
         for r in sorted(newest.values(), key=lambda r: r[0])
     ]
+
+
+def _label(template_name: str, version: int, round_: int) -> str:
+    """How an assessment is named in explanations: "C-SCRM Core v1, round 2"."""
+    return f"{template_name} v{version}, round {round_}"
 
 
 @dataclass
@@ -330,7 +335,7 @@ def summary_of(session: Session, assessment: Assessment) -> AnswerSummary:
     found = load_summaries(session, [assessment.id]).get(assessment.id)
     if found is None:
         version = assessment.template_version
-        label = f"{version.template.name} v{version.number}, round {assessment.round}"
+        label = _label(version.template.name, version.number, assessment.round)
         _summary_digests(session, [(assessment.id, assessment.supplier_id, version.id, label)])
         found = load_summaries(session, [assessment.id])[assessment.id]
     return found

@@ -22,7 +22,7 @@ from risk_models.controls import FRAMEWORK_LABELS, MET_THRESHOLD
 from risk_models.explain import as_text
 from risk_models.inherent import TIER_LABELS
 from risk_models.portfolio import HeatCell, heatmap
-from risk_models.residual import BANDS
+from risk_models.residual import BANDS, band
 from risk_models.types import Appetite
 
 HISTORY_LIMIT = 50
@@ -304,7 +304,7 @@ def page(session: Session, supplier_id: int, limit: int = HISTORY_LIMIT) -> Risk
     app_now = current_appetite(session)
     cell = (snapshot.cell_likelihood, snapshot.cell_impact)
     grid = position_grid(cell, app_now)
-    now_band = next(c.band for row in grid for c in row if (c.likelihood, c.impact) == cell)
+    now_band = band(*cell, app_now)
     rows = history(session, supplier_id, limit)
     return RiskPage(
         card=summary,
