@@ -214,3 +214,30 @@ def nplusone_guard(request):
         yield
     if found:
         pytest.fail(report(found), pytrace=False)
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on localhost that keeps what it receives: (controller, handler)."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    class Keep:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):
+            self.messages.append(envelope)
+            return "250 OK"
+
+    with socket.socket() as probe:  # a free port (aiosmtpd cannot be given port 0)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = Keep()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield controller, handler
+    finally:
+        controller.stop()

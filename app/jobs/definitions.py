@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from app.services import Actor, findings, risk
+from app.services import Actor, findings, remediation, risk
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,10 @@ def _expire_acceptances(session: Session, actor: Actor, today: dt.date) -> str:
     return f"{findings.expire_acceptances(session, actor, today)} lapsed acceptance(s) reopened"
 
 
+def _remind_owners(session: Session, actor: Actor, today: dt.date) -> str:
+    return f"{remediation.remind_owners(session, actor, today)} finding(s) in reminders sent"
+
+
 def _recompute(session: Session, actor: Actor, today: dt.date) -> str:
     result = risk.recompute(session, "recompute", today=today)
     return f"{result.checked} supplier(s) scored, {result.changed} changed"
@@ -45,6 +49,12 @@ JOBS: list[Job] = [
         "Reopen findings whose risk acceptance has lapsed.",
         "daily",
         _expire_acceptances,
+    ),
+    Job(
+        "remind-finding-owners",
+        "E-mail owners their findings due within a week or overdue (weekly per finding).",
+        "daily",
+        _remind_owners,
     ),
     Job(
         "recompute-risk",

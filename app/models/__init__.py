@@ -14,7 +14,13 @@ from app.models.catalog import Control, CrosswalkLink
 from app.models.certification import Certification
 from app.models.connection import Connection, ConnectionDataClass
 from app.models.files import StoredFile
-from app.models.finding import Finding, RiskAcceptance
+from app.models.finding import (
+    Finding,
+    FindingComment,
+    FindingEvidence,
+    FindingMilestone,
+    RiskAcceptance,
+)
 from app.models.questionnaire import QuestionnaireTemplate, TemplateVersion
 from app.models.risk import (
     AssessmentScore,
@@ -39,6 +45,9 @@ __all__ = [
     "CurrentRisk",
     "Evidence",
     "Finding",
+    "FindingComment",
+    "FindingEvidence",
+    "FindingMilestone",
     "Invitation",
     "OrgSettings",
     "QuestionnaireTemplate",

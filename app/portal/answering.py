@@ -21,7 +21,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user
@@ -29,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
+from app.main.files import send_stored
 from app.models import Assessment
 from app.models.assessment import ASSESSMENT_STATUSES
 from app.portal import bp
@@ -466,16 +466,4 @@ def evidence_file(assessment_id: int, evidence_id: int):
     evidence = service.get_evidence(db.session, found, evidence_id)
     if evidence is None:
         abort(404)
-    stored = evidence.file
-    path = file_store.path_of(stored, _root())
-    if not path.is_file():
-        abort(404, "The file is missing from storage; ask an administrator.")
-    response = send_file(
-        path,
-        mimetype=stored.content_type,
-        as_attachment=True,
-        download_name=stored.original_name,
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_stored(evidence.file, "The file is missing from storage; ask an administrator.")

@@ -11,13 +11,21 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from app.models import Assessment, Connection, Finding, RiskAcceptance, Supplier
+from app.models import (
+    Assessment,
+    Connection,
+    Finding,
+    FindingComment,
+    FindingEvidence,
+    RiskAcceptance,
+    Supplier,
+)
 from app.models.base import utcnow
 from app.models.finding import FINDING_STATUSES, FINDING_TRANSITIONS
-from app.services import Actor, ServiceError, risk
+from app.services import Actor, ServiceError, notify, risk
 from app.services import validation as v
 from app.services.audit import record
 from app.services.risk_inputs import summary_of
@@ -34,8 +42,79 @@ def sla_days(session: Session) -> dict[str, int]:
     return {key: getattr(row, f"sla_{key}_days") or DEFAULT_SLA_DAYS[key] for key in SEVERITIES}
 
 
+MAX_SLA_DAYS = 730
+
+
+def set_sla(session: Session, actor: Actor, values: Mapping[str, Any]) -> dict[str, int]:
+    """Save the days-to-fix per severity (admins): whole days from 1 to MAX_SLA_DAYS, never
+    shorter for a milder severity. Applies to findings opened from now on."""
+    if actor.role not in ("admin", "system"):
+        raise ServiceError("Only an administrator changes the SLA.")
+    errors: dict[str, str] = {}
+    days: dict[str, int] = {}
+    for key in SEVERITIES:
+        raw = values.get(key)
+        number = raw if isinstance(raw, int) and not isinstance(raw, bool) else None
+        if number is None and isinstance(raw, str) and raw.strip().isdigit():
+            number = int(raw.strip())
+        if number is None or not 1 <= number <= MAX_SLA_DAYS:
+            errors[key] = f"Whole days from 1 to {MAX_SLA_DAYS}."
+        else:
+            days[key] = number
+    if not errors:
+        keys = list(SEVERITIES)
+        for stricter, milder in zip(keys, keys[1:], strict=False):
+            if days[milder] < days[stricter]:
+                errors[milder] = (
+                    f"{SEVERITIES[milder]} findings cannot get less time than "
+                    f"{SEVERITIES[stricter].lower()} ones ({days[stricter]} days)."
+                )
+    if errors:
+        raise ServiceError("The SLA was not saved.", errors)
+    row = risk.settings(session)
+    before = sla_days(session)
+    for key, number in days.items():
+        setattr(row, f"sla_{key}_days", number)
+    session.flush()
+    if before != days:
+        record(session, actor, "sla_change", "org_settings", row.id, "Finding SLA changed",
+               before, dict(days))  # fmt: skip
+    return days
+
+
 def _audit(session: Session, actor: Actor, action: str, finding: Finding, summary: str, **after):
     record(session, actor, action, "finding", finding.id, summary, None, after or None)
+
+
+def event(session: Session, actor: Actor, finding: Finding, body: str) -> FindingComment:
+    """A workflow step in the finding's thread (both sides read the thread)."""
+    entry = FindingComment(
+        finding_id=finding.id,
+        author_id=actor.user_id,
+        author_email=actor.email[:255],
+        author_role=actor.role[:20],
+        kind="event",
+        body=body,
+    )
+    session.add(entry)
+    return entry
+
+
+def evidence_count(session: Session, finding: Finding) -> int:
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(FindingEvidence)
+            .where(FindingEvidence.finding_id == finding.id)
+        )
+        or 0
+    )
+
+
+def check_supplier_side(actor: Actor, finding: Finding) -> None:
+    """A supplier contact acts only on its own supplier's findings."""
+    if actor.role == "supplier" and actor.supplier_id != finding.supplier_id:
+        raise ServiceError("This finding belongs to another supplier.")
 
 
 def from_assessment(
@@ -100,11 +179,13 @@ def create(
     level = data.get("severity")
     if level not in SEVERITIES:
         errors["severity"] = "Choose critical, high, medium or low."
-    connection_id = v.record_id(data.get("connection")) if data.get("connection") else None
-    if connection_id is not None:
-        connection = session.get(Connection, connection_id)
+    connection_id = None
+    if not v.blank(data.get("connection")):
+        connection_id = v.record_id(data.get("connection"))
+        connection = session.get(Connection, connection_id or 0)
         if connection is None or supplier is None or connection.supplier_id != supplier.id:
             errors["connection"] = "Choose one of this supplier's connections."
+    control = v.collect(errors, "control", v.text, data.get("control"), max_len=40) or ""
     due = data.get("due_on")
     if due:
         try:
@@ -118,7 +199,7 @@ def create(
     finding = Finding(
         supplier_id=supplier.id,
         connection_id=connection_id,
-        control=str(data.get("control") or "")[:40],
+        control=control,
         source="manual",
         title=title,
         description=description,
@@ -134,11 +215,28 @@ def create(
     return finding
 
 
-def move(session: Session, actor: Actor, finding: Finding, to: str, note: str = "") -> Finding:
-    """Move a finding along its workflow; only staff verify, and only what was resolved."""
+# Moves that need a reason in the thread: verifying (what shows the fix), rejecting a fix,
+# reopening a verified finding.
+NOTE_NEEDED = {
+    ("resolved", "verified"): "Say what shows the fix works.",
+    ("resolved", "in_progress"): "Say why the fix is not accepted.",
+    ("verified", "open"): "Say why the finding is reopened.",
+}
+
+
+def move(
+    session: Session,
+    actor: Actor,
+    finding: Finding,
+    to: str,
+    note: str = "",
+    today: dt.date | None = None,
+) -> Finding:
+    """Move a finding along its workflow; only staff verify, and only what was resolved
+    with evidence attached."""
+    today = today or dt.date.today()
+    check_supplier_side(actor, finding)
     if actor.role == "supplier":
-        if actor.supplier_id != finding.supplier_id:
-            raise ServiceError("This finding belongs to another supplier.")
         if to not in ("in_progress", "resolved"):
             raise ServiceError("A supplier can start work on a finding or mark it resolved.")
     elif actor.role not in STAFF_EDITORS and actor.role != "system":
@@ -150,16 +248,34 @@ def move(session: Session, actor: Actor, finding: Finding, to: str, note: str = 
             f"A finding that is {FINDING_STATUSES[finding.status].lower()} cannot become "
             f"{FINDING_STATUSES[to].lower()}."
         )
+    try:
+        note = v.text(note, max_len=2000)
+    except v.FieldError as exc:
+        raise ServiceError(str(exc), {"note": str(exc)}) from None
+    needed = NOTE_NEEDED.get((finding.status, to))
+    if needed and not note:
+        raise ServiceError(needed, {"note": needed})
+    if to in ("resolved", "verified") and not evidence_count(session, finding):
+        if to == "verified" or actor.role == "supplier":
+            message = "Attach evidence of the fix first (a file that shows it is done)."
+            raise ServiceError(message, {"file": message})
     before = finding.status
     finding.status = to
     if to == "verified":
         finding.verified_at = utcnow()
         finding.verified_by_id = actor.user_id
+    if to == "open" and before == "verified":
+        finding.reopened_on = today
+        finding.verified_at = None
+        finding.verified_by_id = None
+    if to in ("open", "in_progress") and finding.due_on >= today:
+        finding.overdue_since = None
     session.flush()
+    text = f"{FINDING_STATUSES[before]} → {FINDING_STATUSES[to]}"
+    event(session, actor, finding, f"{text}. {note}" if note else f"{text}.")
     _audit(
         session, actor, "finding_status", finding,
-        f"Finding {finding.id}: {FINDING_STATUSES[before]} → {FINDING_STATUSES[to]}",
-        status=to, note=note[:500],
+        f"Finding {finding.id}: {text}", status=to, note=note[:500],
     )  # fmt: skip
     if "verified" in (before, to):
         risk.refresh(session, "mitigation_changed", finding.supplier_id)
@@ -204,7 +320,9 @@ def accept(
     )
     session.add(acceptance)
     finding.status = "accepted"
+    finding.overdue_since = None
     session.flush()
+    event(session, actor, finding, f"Risk accepted until {expires:%Y-%m-%d}.")
     _audit(
         session, actor, "finding_accept", finding,
         f"Risk of finding {finding.id} accepted until {expires:%Y-%m-%d}",
@@ -228,11 +346,28 @@ def expire_acceptances(session: Session, actor: Actor, today: dt.date | None = N
     for acceptance, finding in lapsed:
         acceptance.lapsed_on = today
         finding.status = "open"
+        finding.reopened_on = today
+        text = f"The risk acceptance lapsed on {acceptance.expires_on:%Y-%m-%d}; reopened."
+        event(session, actor, finding, text)
         _audit(
             session, actor, "finding_reopen", finding,
             f"Acceptance of finding {finding.id} lapsed on {acceptance.expires_on:%Y-%m-%d}",
         )  # fmt: skip
     session.flush()
+    for _acceptance, finding in lapsed:
+        if finding.owner is not None:
+            notify.send(
+                [finding.owner.email],
+                f"Risk acceptance lapsed: {finding.title}",
+                [
+                    f"The risk acceptance of finding {finding.id} ({finding.supplier.legal_name})"
+                    " has lapsed, so the finding is open again and yours to follow up.",
+                    "",
+                    f"Finding: {finding.title}",
+                    f"Due: {finding.due_on.isoformat()}",
+                    notify.finding_url(finding),
+                ],
+            )
     return len(lapsed)
 
 

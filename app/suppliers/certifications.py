@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -18,6 +18,7 @@ from wtforms.widgets import DateInput
 
 from app.extensions import db
 from app.main.actions import attempt
+from app.main.files import send_stored
 from app.models import Certification, Supplier
 from app.security import ALL_ROLES, EDITORS, current_actor, is_supplier_user, roles_allowed
 from app.services import ServiceError
@@ -230,18 +231,4 @@ def certification_restore(supplier_id: int, certification_id: int):
 def certification_file(supplier_id: int, certification_id: int):
     """Download the certificate file: staff, or the supplier's own contact (404 for others)."""
     _supplier, cert = _certification_or_404(supplier_id, certification_id)
-    stored = cert.file
-    if stored is None:
-        abort(404)
-    path = file_store.path_of(stored, Path(current_app.config["CHAINLIGHT_UPLOAD_DIR"]))
-    if not path.is_file():
-        abort(404, description="The certificate file is missing from storage.")
-    response = send_file(
-        path,
-        mimetype=stored.content_type,
-        as_attachment=True,
-        download_name=stored.original_name,
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_stored(cert.file, "The certificate file is missing from storage.")

@@ -4,6 +4,8 @@ and verified mitigations lowering residual risk."""
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -15,9 +17,23 @@ from tests import factories
 from tests.services.test_risk_service import approved
 
 TODAY = dt.date.today()
+UPLOADS = Path(tempfile.mkdtemp(prefix="chainlight-findings-"))
 ANALYST = Actor(user_id=None, email="analyst@example.com", role="analyst")
 ADMIN = Actor(user_id=None, email="admin@example.com", role="admin")
 EXECUTIVE = Actor(user_id=None, email="exec@example.com", role="executive")
+
+
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def attach_pdf(finding, actor, name: str = "fix.pdf"):
+    """Attach a small PDF as evidence of the fix."""
+    from app.services import files as file_store
+    from app.services import remediation
+
+    return remediation.add_evidence(
+        db.session, actor, finding, file_store.Upload(name, PDF), "", root=UPLOADS
+    )
 
 
 def contact(supplier_id: int) -> Actor:
@@ -79,18 +95,26 @@ def test_workflow_roles_and_a_verified_mitigation_lowers_residual_risk(app):
         with pytest.raises(ServiceError, match="another supplier"):
             findings.move(db.session, contact(s.id + 1000), f, "resolved")
         findings.move(db.session, contact(s.id), f, "in_progress")
+        with pytest.raises(ServiceError, match="Attach evidence"):
+            findings.move(db.session, contact(s.id), f, "resolved")
+        attach_pdf(f, contact(s.id))
         findings.move(db.session, contact(s.id), f, "resolved")
         with pytest.raises(ServiceError, match="start work"):
             findings.move(db.session, contact(s.id), f, "verified")
         with pytest.raises(ServiceError, match="Executives"):
-            findings.move(db.session, EXECUTIVE, f, "verified")
-        findings.move(db.session, ANALYST, f, "verified")
+            findings.move(db.session, EXECUTIVE, f, "verified", "scan report")
+        with pytest.raises(ServiceError, match="what shows the fix"):
+            findings.move(db.session, ANALYST, f, "verified")
+        findings.move(db.session, ANALYST, f, "verified", "MFA enforced; scan report attached")
         after = risk.current(db.session, s.id)
         assert after.residual_score < before
         assert after.trigger == "mitigation_changed"
         assert any("Verified mitigation: VPN without MFA" in line for line in after.moved)
-        findings.move(db.session, ANALYST, f, "open")  # reopened: the credit goes
-        assert risk.current(db.session, s.id).residual_score == before
+        with pytest.raises(ServiceError, match="why the finding is reopened"):
+            findings.move(db.session, ANALYST, f, "open")
+        findings.move(db.session, ANALYST, f, "open", "MFA bypass found in the pen test")
+        assert (f.reopened_on, f.verified_at) == (TODAY, None)
+        assert risk.current(db.session, s.id).residual_score == before  # the credit goes
 
 
 def test_acceptance_needs_an_approver_a_reason_and_an_expiry_and_lapses(app):

@@ -3,7 +3,6 @@
 import datetime as dt
 import email
 import email.policy
-import socket
 
 import pytest
 from sqlalchemy import func, select
@@ -308,31 +307,6 @@ def test_no_mail_server_means_no_mail(app, assessment_id):
         issued = _issue(assessment_id)
         assert svc.deliver(db.session, ANALYST, issued, org_name="Org") is False
         assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "email")) is None
-
-
-@pytest.fixture
-def smtp_server():
-    """A real SMTP server on localhost that keeps what it receives."""
-    from aiosmtpd.controller import Controller
-
-    class Keep:
-        def __init__(self):
-            self.messages = []
-
-        async def handle_DATA(self, server, session, envelope):
-            self.messages.append(envelope)
-            return "250 OK"
-
-    with socket.socket() as probe:  # a free port (aiosmtpd cannot be given port 0)
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    handler = Keep()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield controller, handler
-    finally:
-        controller.stop()
 
 
 def test_mail_goes_through_a_real_smtp_server(app, assessment_id, smtp_server):
