@@ -63,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     from app.connections import bp as connections_bp
     from app.imports import bp as imports_bp
     from app.main import bp as main_bp
+    from app.mitigations import bp as mitigations_bp
     from app.portal import bp as portal_bp
     from app.questionnaires import bp as questionnaires_bp
     from app.suppliers import bp as suppliers_bp
@@ -76,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(assessments_bp, url_prefix="/assessments")
     app.register_blueprint(questionnaires_bp, url_prefix="/questionnaires")
     app.register_blueprint(catalog_bp, url_prefix="/catalog")
+    app.register_blueprint(mitigations_bp, url_prefix="/findings")
 
 
 def register_errors(app: Flask) -> None:

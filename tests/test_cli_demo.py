@@ -1,4 +1,5 @@
-"""flask seed-demo: the logins table, the summary, idempotency, --if-empty, --suppliers, bad input."""
+"""flask seed-demo: the logins table, the summary (findings too), idempotency, --if-empty,
+--suppliers, bad input."""
 
 from __future__ import annotations
 
@@ -13,11 +14,13 @@ from app.models import (
     AuditEvent,
     Connection,
     Evidence,
+    Finding,
+    FindingComment,
     RiskSnapshot,
     Supplier,
     User,
 )
-from app.services.demo_data import APPROVED_HISTORY
+from app.services.demo_data import APPROVED_HISTORY, FINDINGS
 
 
 def _count(app, model) -> int:
@@ -51,6 +54,7 @@ def test_seed_demo_creates_the_network_and_prints_logins(app, runner):
     assert int(summary[3]) == _count(app, Answer) and int(summary[4]) == _count(app, Evidence)
     # The scenarios in every status, and the approved past rounds of other suppliers.
     assert int(summary[2]) == _count(app, Assessment) == 10 + len(APPROVED_HISTORY)
+    assert f"Findings: {len(FINDINGS)} findings worked through remediation" in out
     assert _count(app, Supplier) == 40
     assert _count(app, User) == 8
     assert _count(app, RiskSnapshot) > 40  # scored, with a backdated history
@@ -73,10 +77,12 @@ def test_seed_demo_creates_the_network_and_prints_logins(app, runner):
 def test_seed_demo_twice_changes_nothing(app, runner):
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     models = (Supplier, Connection, User, AuditEvent, Assessment, Answer, Evidence, RiskSnapshot)
+    models += (Finding, FindingComment)
     counts = [_count(app, m) for m in models]
     again = runner.invoke(args=["seed-demo"])
     assert again.exit_code == 0, again.output
     assert "nothing changed" in again.output and "Questionnaires:" not in again.output
+    assert "Findings:" not in again.output
     assert "exec@demo.chainlight" in again.output
     assert [_count(app, m) for m in models] == counts
 

@@ -28,7 +28,9 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.services.findings import MAX_SLA_DAYS
 from app.services.users import MIN_PASSWORD, without_controls
+from risk_models.findings import SEVERITIES
 from risk_models.vocab import ROLES
 
 NO_SUPPLIER = SelectChoice("", "— None (staff roles) —")
@@ -148,8 +150,21 @@ def _threshold(label: str, description: str) -> IntegerField:
     )
 
 
+def _sla_days(severity: str) -> IntegerField:
+    message = f"Whole days from 1 to {MAX_SLA_DAYS}."
+    return IntegerField(
+        f"{SEVERITIES[severity]} (days)",
+        validators=[
+            InputRequired(message=f"Type the days to fix a {severity} finding."),
+            NumberRange(min=1, max=MAX_SLA_DAYS, message=message),
+        ],
+        render_kw={"min": 1, "max": MAX_SLA_DAYS, "inputmode": "numeric"},
+    )
+
+
 class SettingsForm(FlaskForm):
-    """The organisation's name and its risk appetite on the 5 x 5 grid (likelihood x impact)."""
+    """The organisation's name, its risk appetite on the 5 x 5 grid (likelihood x impact)
+    and the finding SLA (days to fix by severity)."""
 
     organisation_name = StringField(
         "Organisation name",
@@ -160,3 +175,11 @@ class SettingsForm(FlaskForm):
     low_max = _threshold("Low up to", "Cells whose likelihood × impact is at most this are low.")
     medium_max = _threshold("Medium up to", "Above low and at most this: medium.")
     high_max = _threshold("High up to", "Above medium and at most this: high; above it: critical.")
+    sla_critical_days = _sla_days("critical")
+    sla_high_days = _sla_days("high")
+    sla_medium_days = _sla_days("medium")
+    sla_low_days = _sla_days("low")
+
+    def sla_values(self) -> dict[str, int | None]:
+        """The SLA being edited, as findings.set_sla takes it (severity -> days)."""
+        return {key: self[f"sla_{key}_days"].data for key in SEVERITIES}

@@ -1,9 +1,11 @@
-"""The organisation's settings (admins only): its name and its risk appetite.
+"""The organisation's settings (admins only): its name, its risk appetite and the finding SLA.
 
 GET shows the saved values with a preview of the 5 x 5 grid they colour; POST either
 previews the thresholds being edited ("Preview") or saves them through
 app.services.risk.set_appetite, which validates, records the audit event and re-bands
-every supplier. Refused input re-renders the page with the reasons and saves nothing.
+every supplier, and the SLA (days to fix by severity) through
+app.services.findings.set_sla, in one transaction. Refused input re-renders the page with
+the reasons next to the fields and saves nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from app.admin.forms import SettingsForm
 from app.extensions import db
 from app.main.helpers import forget_org_name
 from app.security import current_actor, roles_allowed
-from app.services import ServiceError, risk, risk_views
+from app.services import ServiceError, findings, risk, risk_views
 from risk_models.types import Appetite
 
 THRESHOLDS = ("low_max", "medium_max", "high_max")
@@ -45,7 +47,7 @@ def _render(form: SettingsForm, saved: Appetite, preview: Appetite | None):
 @bp.route("/settings", methods=["GET", "POST"])
 @roles_allowed("admin")
 def settings():
-    """Show or change the organisation's name and risk appetite."""
+    """Show or change the organisation's name, risk appetite and finding SLA."""
     row = risk.settings(db.session, current_app.config["CHAINLIGHT_ORG_NAME"])
     saved = Appetite(row.appetite_low_max, row.appetite_medium_max, row.appetite_high_max)
     if request.method == "GET":
@@ -55,6 +57,8 @@ def settings():
             saved.medium_max,
             saved.high_max,
         )
+        for key, days in findings.sla_days(db.session).items():
+            form[f"sla_{key}_days"].data = days
         return _render(form, saved, saved)
     form = SettingsForm()
     if not form.validate_on_submit():
@@ -67,11 +71,17 @@ def settings():
         return _render(form, saved, None)
     if request.form.get("action") == "preview":
         return _render(form, saved, new)
+    actor = current_actor()
+    sla_before = findings.sla_days(db.session)
     try:
-        result = risk.set_appetite(db.session, current_actor(), new, form.organisation_name.data)
+        # The SLA first: it only validates and writes one row, so a refusal there costs
+        # nothing; the appetite then re-bands every supplier. Either refusal undoes both.
+        sla = findings.set_sla(db.session, actor, form.sla_values())
+        result = risk.set_appetite(db.session, actor, new, form.organisation_name.data)
     except ServiceError as exc:
         db.session.rollback()
-        for name, message in exc.errors.items():
+        for key, message in exc.errors.items():
+            name = f"sla_{key}_days" if f"sla_{key}_days" in form else key
             if name in form:
                 form[name].errors = [*form[name].errors, message]
         form.form_errors.append(exc.message)
@@ -87,4 +97,10 @@ def settings():
         )
     else:
         flash("Settings saved.", "success")
+    if sla != sla_before:
+        flash(
+            "The new finding SLA applies to findings opened from now on; open findings keep "
+            "their due dates.",
+            "info",
+        )
     return redirect(url_for("admin.settings"))

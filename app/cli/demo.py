@@ -2,8 +2,8 @@
 
 Builds the demo manufacturing network with app.services.demo (idempotent): suppliers,
 connections and users, then the catalogs, questionnaire templates, certificates and
-assessments in every status. Prints what it created and the demo logins. `make run`
-calls it with --if-empty on every start.
+assessments in every status, then findings in every remediation status. Prints what it
+created and the demo logins. `make run` calls it with --if-empty on every start.
 """
 
 from __future__ import annotations
@@ -68,6 +68,11 @@ def register(app) -> None:
             )
         if result.questionnaires.changed:
             click.echo(questionnaire_summary(result.questionnaires))
+        if result.findings:
+            click.echo(
+                f"Findings: {_count(result.findings, 'finding')} worked through remediation "
+                "(plans, evidence, risk acceptances)."
+            )
         if not result.changed:
             click.echo("Demo data already present; nothing changed.")
         print_logins(result.logins)

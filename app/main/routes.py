@@ -13,7 +13,7 @@ from app.extensions import db
 from app.main import bp
 from app.models.assessment import ASSESSMENT_STATUSES
 from app.security import ALL_ROLES, STAFF, public, roles_allowed
-from app.services import dashboard
+from app.services import dashboard, findings_views
 
 
 @bp.context_processor
@@ -51,10 +51,13 @@ def index():
         return redirect(url_for("portal.home"))
     if current_user.role == "executive":
         return _portfolio()
-    data = dashboard.analyst(db.session, dt.date.today())
+    today = dt.date.today()
+    data = dashboard.analyst(db.session, today)
     return render_template(
         "main/dashboard_analyst.html",
         d=data,
+        findings=findings_views.counts(db.session, today),
+        mine=findings_views.counts(db.session, today, owner_id=current_user.id),
         heatmap=_heatmap(data.scores),
         settings_url=_settings_url(),
     )
@@ -101,6 +104,7 @@ def _portfolio():
     return render_template(
         "main/dashboard_executive.html",
         d=data,
+        findings=findings_views.counts(db.session, dt.date.today()),
         heatmap=_heatmap(data.scores),
         trend_chart=trend,
         severe_chart=severe,

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("portal", __name__)
 
-from app.portal import answering, invite, review_view, routes  # noqa: E402,F401
+from app.portal import answering, findings, invite, review_view, routes  # noqa: E402,F401

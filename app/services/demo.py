@@ -22,6 +22,10 @@ Then app.services.demo_assessments adds the questionnaire side: the control cata
 shipped templates (synced like the CLI does), certificates, and assessments in every
 status with answers, evidence, reviews and a second round.
 
+Last, app.services.demo_findings works findings through the remediation workflow (plans,
+milestones, evidence, a verification, risk acceptances that end soon, later or lapsed, an
+overdue plan), after the risk history so that the verified one re-scores its supplier today.
+
 Risk snapshots tell a history: the suppliers created by a run are first scored as their
 network stood HISTORY_START_DAYS_AGO, the connections of demo_data.EARLIER_VALUES are
 changed CHANGED_DAYS_AGO (scored then), the approved past rounds of demo_data.APPROVED_HISTORY
@@ -60,6 +64,7 @@ from app.services.demo_assessments import (
     build_questionnaires,
     sync_shipped,
 )
+from app.services.demo_findings import build_findings
 from app.services.suppliers import archive_supplier, create_supplier, set_sub_suppliers
 from app.services.users import create_user
 
@@ -117,6 +122,7 @@ class DemoResult:
     bulk: bool = False
     logins: list[tuple[str, str, str]] = field(default_factory=list)
     questionnaires: QuestionnaireResult = field(default_factory=QuestionnaireResult)
+    findings: int = 0  # demo_data.FINDINGS rows worked through the remediation workflow
 
     @property
     def network_changed(self) -> bool:
@@ -124,7 +130,7 @@ class DemoResult:
 
     @property
     def changed(self) -> bool:
-        return self.network_changed or self.questionnaires.changed
+        return self.network_changed or self.questionnaires.changed or bool(self.findings)
 
 
 @dataclass
@@ -156,8 +162,8 @@ def build_demo(
     count the first ones are taken, above it the rest are generated. `bulk` forces
     (True) or forbids (False) the bulk path for generated suppliers; None chooses it
     above BULK_THRESHOLD. `questionnaires=False` leaves out the questionnaire side
-    (catalogs, templates, certificates, assessments); `storage` is where its files go
-    (default: the app's upload folder).
+    (catalogs, templates, certificates, assessments) and the findings; `storage` is where
+    their files go (default: the app's upload folder).
     """
     total = len(data.SUPPLIERS) if suppliers is None else suppliers
     if not isinstance(total, int) or not 1 <= total <= MAX_SUPPLIERS:
@@ -196,6 +202,8 @@ def build_demo(
         )
         ctx.result.users += ctx.result.questionnaires.users
     risk.recompute(session, "demo", today=ctx.today)
+    if questionnaires:
+        ctx.result.findings = build_findings(session, today=ctx.today, storage=storage)
     ctx.result.logins = demo_logins(session)
     return ctx.result
 

@@ -720,3 +720,197 @@ EARLIER_VALUES: dict[tuple[str, str], dict[str, object]] = {
     # Goods receipts now post directly into the ERP core instead of via the iPaaS (up).
     ("V100124", "Goods receipt posting into ERP"): {"integration_layer": "ipaas"},
 }
+
+# -- findings -------------------------------------------------------------------------------
+# (read by app.services.demo_findings)
+
+# Findings worked through the remediation workflow, one a row: supplier code, control,
+# severity, title, connection name (None: the whole supplier), opened (days from the seeding
+# day, negative: in the past), description, then the steps in order. Where the supplier's
+# approved assessment opened a finding for the control already, that one is used (renamed),
+# not a second one. A step is (day, who, action, *args); who is "analyst" (the owner),
+# "contact" (the supplier's demo contact; for a supplier without one the analyst records
+# what the supplier sent, and the contact's comments are left out) or "executive":
+#   comment    text
+#   plan       plan text, target day, ((day, milestone), ...)
+#   review     "accept" | "reject", note
+#   milestone  position of the milestone in the plan (date order)
+#   evidence   document title, note
+#   move       new status, note
+#   accept     expiry day, reason
+#   expire     (the daily job that lapses acceptances, run on that day)
+# fmt: off
+FINDINGS: list[tuple] = [
+    # Open, no plan yet: the supplier is still working out what to do.
+    ("V100123", "IA-2", "high", "Shared administrator account on the Gebze WMS", None, -6,
+     "The three shift leads at the Gebze cross-dock log into the warehouse management system "
+     "with one administrator account, so nobody can tell who released or changed our orders.",
+     [
+         (-6, "analyst", "comment",
+          "Ayşe, the questionnaire answers confirm the WMS administrator login is shared between "
+          "the shifts. Please propose a plan with named accounts and MFA for them."),
+         (-4, "contact", "comment",
+          "Understood. Our WMS vendor can switch on named administrator accounts in the next "
+          "release; I will send the plan once they confirm the date."),
+     ]),
+    # A plan proposed in the portal, waiting for the analyst's review.
+    ("V100101", "GV.SC-07", "high", "Sub-tier suppliers (ore, coke, zinc) not risk-assessed",
+     None, 0,
+     "The mill buys iron ore, coking coal and zinc from eleven sub-suppliers and has never "
+     "assessed their security or continuity; a disruption there stops our only source of "
+     "cold-rolled coil.",
+     [
+         (0, "contact", "plan",
+          "Our procurement team sends the C-SCRM questionnaire to the eleven sub-suppliers, "
+          "scores the answers and visits the two riskiest sites; the resulting sub-tier risk "
+          "register is shared with you and reviewed every year.",
+          80, ((20, "Questionnaire sent to the ore, coke and zinc suppliers"),
+               (50, "Answers scored; the two riskiest sites visited"),
+               (80, "Sub-tier risk register shared with Chainlight"))),
+         (0, "contact", "comment",
+          "The plan above is signed off by our procurement director. The zinc supplier changed "
+          "owners last year, so we start there."),
+         (0, "analyst", "comment",
+          "Thank you, Lan. I will go through the plan with our sourcing team this week."),
+     ]),
+    # In progress: plan accepted, first milestone done.
+    ("V100111", "IA-5", "high", "Static API key on the price catalogue API",
+     "Price catalogue API", -40,
+     "Our price data is fetched with one static API key that has not been rotated since the "
+     "interface went live; anyone holding it can read every price we pay Müller.",
+     [
+         (-40, "analyst", "comment",
+          "Raised from the connection questionnaire: the price catalogue API still uses a "
+          "static key. Please move it to OAuth 2.0 client credentials or mutual TLS."),
+         (-36, "contact", "plan",
+          "Register an OAuth 2.0 client in your identity provider, switch the price sync to "
+          "client credentials in test and production, then revoke the static key.",
+          45, ((-20, "OAuth 2.0 client registered in the customer's identity provider"),
+               (10, "Price sync switched to client credentials in test"),
+               (45, "Static API key revoked in production"))),
+         (-34, "analyst", "review", "accept",
+          "Accepted; revoking the key is the step that counts."),
+         (-19, "contact", "milestone", 0),
+         (-19, "contact", "comment",
+          "The OAuth client is registered and our integration team has the credentials; test "
+          "switch-over is booked for next sprint."),
+     ]),
+    # Resolved with evidence, waiting for the analyst to verify the fix.
+    ("V100124", "SR-8", "high",
+     "Incident response plan does not notify customers within 24 hours", None, -21,
+     "Rhein-Main's incident response procedure has no step to tell customers about an incident "
+     "affecting their goods or data; our contract asks for notice within 24 hours.",
+     [
+         (-19, "contact", "plan",
+          "Add a customer notification step (24 hours, named contacts) to the incident response "
+          "procedure and rehearse it with your SOC.",
+          20, ((-10, "Procedure updated with the customer notification step"),
+               (-3, "Tabletop exercise with Chainlight's security contact"))),
+         (-18, "analyst", "review", "accept", "Accepted, thank you for the quick plan."),
+         (-9, "contact", "milestone", 0),
+         (-3, "contact", "milestone", 1),
+         (-2, "contact", "evidence", "Incident response procedure v4 - customer notification",
+          "Procedure v4, approved by our managing director; section 5.3 is the new step."),
+         (-2, "contact", "move", "resolved",
+          "Procedure v4 is in force and the tabletop exercise with your SOC went through the "
+          "24-hour notice."),
+         (-2, "contact", "comment",
+          "Katrin here: the exercise minutes are in our ISMS if you want to see them."),
+     ]),
+    # Verified: the fix checked against its evidence; it lowers the supplier's residual risk.
+    ("V100137", "AC-17", "critical", "No MFA on vendor remote access",
+     "Vendor remote access to MES servers", -60,
+     "Fabrica's support engineers reach our MES servers in both plants through the remote "
+     "access gateway with a shared password and no second factor.",
+     [
+         (-60, "analyst", "comment",
+          "Agreed with Fabrica's support lead by phone: MFA on the gateway and named engineer "
+          "accounts. Their plan is recorded below."),
+         (-55, "analyst", "plan",
+          "Fabrica enforces MFA on the remote access gateway and replaces the shared support "
+          "account with one named account per engineer.",
+          -10, ((-30, "MFA enforced on the remote access gateway"),
+                (-14, "Shared support account replaced by named engineer accounts"))),
+         (-55, "analyst", "review", "accept", ""),
+         (-29, "analyst", "milestone", 0),
+         (-14, "analyst", "milestone", 1),
+         (-12, "analyst", "evidence", "Remote access gateway MFA enforcement report",
+          "Sent by Fabrica's support lead."),
+         (-12, "analyst", "move", "resolved", "Fabrica reports both steps done."),
+         (0, "analyst", "move", "verified",
+          "Tested from outside: a login without the second factor is refused, and the "
+          "gateway report lists named accounts only."),
+     ]),
+    # Risk accepted by the executive, the acceptance ending within days.
+    ("V100134", "IA-2", "high", "No MFA on the VAN partner onboarding portal",
+     "VAN partner onboarding portal", -50,
+     "The EDI VAN's partner onboarding portal takes a password only; whoever has it can change "
+     "where our mills' messages are routed.",
+     [
+         (-45, "analyst", "comment",
+          "EuroEDI cannot enforce MFA before its SSO release. Asking for a time-limited risk "
+          "acceptance with the IP allow-list as a compensating control."),
+         (-5, "executive", "accept", 9,
+          "EuroEDI moves the portal to SSO with MFA in its next release. Until then only our two "
+          "office IP ranges reach it and the routing table is checked weekly. Accepted until the "
+          "release date."),
+     ]),
+    # Risk accepted for months: the gap is closed by the next certification audit.
+    ("V100126", "ISO28000-8.2", "medium", "Cross-dock subcontractor outside the ISO 28000 scope",
+     None, -35,
+     "Hollandia sends overflow pallets to a subcontracted cross-dock in Venlo that is not in the "
+     "scope of its security management system.",
+     [
+         (-3, "executive", "accept", 120,
+          "The subcontracted cross-dock handles non-bonded overflow only, and Hollandia's "
+          "recertification audit brings it into scope. Accepted until the new certificate is "
+          "issued."),
+     ]),
+    # An acceptance that lapsed: the finding reopened, overdue, back with its owner.
+    ("V100118", "SC-7", "high", "Site-to-site VPN lands directly in the MES core network",
+     "VPN site-to-site to MES", -88,
+     "Since the plant migration the contract manufacturer's VPN terminates inside the MES core "
+     "network instead of the DMZ, so a compromise at Đồng Nai reaches our production systems.",
+     [
+         (-85, "executive", "accept", -25,
+          "Needed while the Đồng Nai line migrates; the firewall team watches the tunnel daily. "
+          "Accepted until the migration ends."),
+         (-24, "analyst", "expire"),
+         (-20, "analyst", "comment",
+          "The acceptance lapsed and the re-segmentation slipped to next month; back on my "
+          "worklist and escalated to the plant IT lead."),
+     ]),
+    # An accepted plan whose date has passed: overdue.
+    ("V100114", "SR-4", "medium", "SBOM not provided for sensor firmware", None, -110,
+     "Sensortec ships firmware for the torque sensors without a software bill of materials, so "
+     "we cannot tell whether a published vulnerability affects the sensors in our drives.",
+     [
+         (-100, "analyst", "plan",
+          "Agreed in the onboarding call: Sensortec provides a CycloneDX SBOM for the current "
+          "firmware and ships one with every release.",
+          -15, ((-70, "Sample SBOM (CycloneDX) for firmware 1.8 shared"),
+                (-40, "SBOM for firmware 2.x"),
+                (-15, "SBOM shipped with every firmware release"))),
+         (-98, "analyst", "review", "accept", "Accepted as agreed in the onboarding call."),
+         (-68, "analyst", "milestone", 0),
+         (-10, "analyst", "comment",
+          "Second reminder sent: the SBOM for firmware 2.x has not arrived. Escalating to "
+          "Sensortec's account manager."),
+     ]),
+    # A plan sent back: too slow for the severity.
+    ("V100105", "SR-11", "medium",
+     "Mill test certificates can be forged (no signature or QR check)", None, -25,
+     "The special steel mill's test certificates are unsigned PDFs; a counterfeit bar would "
+     "arrive with a certificate we cannot tell from a real one.",
+     [
+         (-20, "analyst", "plan",
+          "Received by e-mail from the mill's quality manager: a QR code on every certificate "
+          "first, digitally signed certificates later.",
+          300, ((120, "QR code on every mill test certificate"),
+                (300, "Certificates signed and checkable online"))),
+         (-18, "analyst", "review", "reject",
+          "Nearly a year is too long for a medium finding: please bring the QR codes within "
+          "the 90-day SLA."),
+     ]),
+]
+# fmt: on

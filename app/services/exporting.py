@@ -1,10 +1,12 @@
-"""Export the supplier and connection lists to CSV or XLSX, in the import format.
+"""Export the supplier and connection lists (in the import format) and the findings
+register to CSV or XLSX.
 
-An export holds what the list shows for the same query arguments (every page), in
-the columns of the import file, so it re-imports unchanged. Rows are read in
-batches; CSV is streamed. A text cell a spreadsheet would run as a formula (starting
-with = + - @ TAB CR) is neutralised: prefixed with a quote in CSV (the importer
-removes it again), an explicit string cell with Excel's quote-prefix style in XLSX.
+An export holds what the list shows for the same query arguments (every page); the
+supplier and connection lists use the columns of the import file, so they re-import
+unchanged. Rows are read in batches; CSV is streamed. A text cell a spreadsheet would
+run as a formula (starting with = + - @ TAB CR) is neutralised: prefixed with a quote in
+CSV (the importer removes it again), an explicit string cell with Excel's quote-prefix
+style in XLSX.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import csv
 import dataclasses
 import datetime as dt
 import io
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -21,7 +23,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session, selectinload
 
 from app.models import Connection, Supplier
-from app.services import Actor
+from app.services import Actor, findings_views
 from app.services import connections as connection_service
 from app.services import suppliers as supplier_service
 from app.services.audit import record
@@ -97,14 +99,19 @@ def _csv_cell(value: Any) -> str:
 
 
 def csv_chunks(kind: str, records: Iterable[Any]) -> Iterator[bytes]:
+    """CSV bytes of suppliers or connections in the import format (see table_csv_chunks)."""
+    return table_csv_chunks(FORMATS[kind].fields, (row_values(kind, obj) for obj in records))
+
+
+def table_csv_chunks(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
     """CSV bytes (UTF-8 with BOM so Excel shows every script), one chunk per batch."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(FORMATS[kind].fields)
+    writer.writerow(header)
     pending = 0
     first = True
-    for obj in records:
-        writer.writerow([_csv_cell(v) for v in row_values(kind, obj)])
+    for row in rows:
+        writer.writerow([_csv_cell(v) for v in row])
         pending += 1
         if pending >= BATCH:
             yield _drain(buffer, first)
@@ -119,7 +126,18 @@ def _drain(buffer: io.StringIO, first: bool) -> bytes:
     return (("\ufeff" if first else "") + text).encode("utf-8")
 
 
+WIDE_COLUMNS = ("legal_name", "notes", "name", "endpoint", "supplier", "title")
+
+
 def write_xlsx(kind: str, records: Iterable[Any], out: BinaryIO) -> None:
+    """Suppliers or connections as an XLSX workbook in the import format."""
+    rows = (row_values(kind, obj) for obj in records)
+    write_table_xlsx(kind.title(), FORMATS[kind].fields, rows, out)
+
+
+def write_table_xlsx(
+    title: str, header: Sequence[str], rows: Iterable[Sequence[Any]], out: BinaryIO
+) -> None:
     """An XLSX workbook (one sheet, header row frozen) written with openpyxl's write-only mode."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -127,11 +145,10 @@ def write_xlsx(kind: str, records: Iterable[Any], out: BinaryIO) -> None:
     from openpyxl.styles import Font
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(kind.title())
+    sheet = book.create_sheet(title)
     sheet.freeze_panes = "A2"
-    for index, name in enumerate(FORMATS[kind].fields):
-        width = 40 if name in ("legal_name", "notes", "name", "endpoint") else 18
-        sheet.column_dimensions[_letter(index)].width = width
+    for index, name in enumerate(header):
+        sheet.column_dimensions[_letter(index)].width = 40 if name in WIDE_COLUMNS else 18
 
     def cell(value: Any) -> WriteOnlyCell:
         if isinstance(value, dt.date):
@@ -146,14 +163,14 @@ def write_xlsx(kind: str, records: Iterable[Any], out: BinaryIO) -> None:
             result.quotePrefix = True  # stays text even when someone edits the cell
         return result
 
-    header = []
-    for name in FORMATS[kind].fields:
+    heads = []
+    for name in header:
         head = WriteOnlyCell(sheet, value=name)
         head.font = Font(bold=True)
-        header.append(head)
-    sheet.append(header)
-    for obj in records:
-        sheet.append([cell(v) for v in row_values(kind, obj)])
+        heads.append(head)
+    sheet.append(heads)
+    for row in rows:
+        sheet.append([cell(v) for v in row])
     book.save(out)
 
 
@@ -198,16 +215,52 @@ def export_list(
         after={"format": fmt, "filters": dataclasses.asdict(filters)},
     )
     exported = ExportFile(filename(kind, fmt, today), MIMETYPES[fmt])
+    rows = (row_values(kind, obj) for obj in iter_records(session, kind, filters, today=today))
+    return _fill(exported, fmt, kind.title(), FORMATS[kind].fields, rows)
 
-    def counted() -> Iterator[Any]:
-        for obj in iter_records(session, kind, filters, today=today):
+
+def export_findings(
+    session: Session,
+    actor: Actor,
+    fmt: str,
+    args: Mapping[str, Any],
+    today: dt.date | None = None,
+) -> ExportFile:
+    """Export the findings register as filtered by `args` (every page; audited)."""
+    today = today or dt.date.today()
+    filters = findings_views.FindingFilters.from_args(args)
+    record(
+        session,
+        actor,
+        "export",
+        "finding",
+        "",
+        f"Exported the findings register as {fmt.upper()}",
+        after={"format": fmt, "filters": dataclasses.asdict(filters)},
+    )
+    exported = ExportFile(filename("findings", fmt, today), MIMETYPES[fmt])
+    rows = findings_views.export_rows(session, filters, today, batch=BATCH)
+    return _fill(exported, fmt, "Findings", findings_views.EXPORT_COLUMNS, rows)
+
+
+def _fill(
+    exported: ExportFile,
+    fmt: str,
+    title: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+) -> ExportFile:
+    """Give `exported` its body: streamed CSV chunks, or a whole XLSX workbook."""
+
+    def counted() -> Iterator[Sequence[Any]]:
+        for row in rows:
             exported.rows += 1
-            yield obj
+            yield row
 
     if fmt == "csv":
-        exported.body = csv_chunks(kind, counted())
+        exported.body = table_csv_chunks(header, counted())
     else:
         buffer = io.BytesIO()
-        write_xlsx(kind, counted(), buffer)
+        write_table_xlsx(title, header, counted(), buffer)
         exported.body = buffer.getvalue()
     return exported

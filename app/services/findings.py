@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.models import (
     Assessment,
     Connection,
+    Control,
     Finding,
     FindingComment,
     FindingEvidence,
@@ -117,6 +118,12 @@ def check_supplier_side(actor: Actor, finding: Finding) -> None:
         raise ServiceError("This finding belongs to another supplier.")
 
 
+def _assessment_title(control: str, name: str | None, score: float, source: str) -> str:
+    """ "SR-6 Supplier assessments and reviews: scored 20% in C-SCRM Core v1, round 1"."""
+    head = f"{control} {name}:" if name else control
+    return f"{head} scored {round(100 * score)}% in {source}"[:255]
+
+
 def from_assessment(
     session: Session, actor: Actor, assessment: Assessment, today: dt.date | None = None
 ) -> list[Finding]:
@@ -130,6 +137,13 @@ def from_assessment(
         session.scalars(select(Finding.control).where(Finding.assessment_id == assessment.id))
     )
     sla = sla_days(session)
+    names = dict(
+        session.execute(
+            select(Control.identifier, Control.title).where(
+                Control.identifier.in_([c for c, _e, _w in summary.controls])
+            )
+        ).all()
+    )
     made = []
     for control, earned, weight in summary.controls:
         score = earned / weight if weight else None
@@ -142,7 +156,7 @@ def from_assessment(
             assessment_id=assessment.id,
             control=control,
             source="assessment",
-            title=f"{control} scored {round(100 * score)}% in {summary.source}",
+            title=_assessment_title(control, names.get(control), score, summary.source),
             severity=level,
             status="open",
             owner_id=assessment.reviewed_by_id,
@@ -173,7 +187,7 @@ def create(
     except v.FieldError as exc:
         errors["title"], title = str(exc), ""
     try:
-        description = v.text(data.get("description"), max_len=5000, required=False) or ""
+        description = v.long_text(data.get("description"), max_len=5000) or ""
     except v.FieldError as exc:
         errors["description"], description = str(exc), ""
     level = data.get("severity")
@@ -249,7 +263,7 @@ def move(
             f"{FINDING_STATUSES[to].lower()}."
         )
     try:
-        note = v.text(note, max_len=2000)
+        note = v.long_text(note, max_len=2000)
     except v.FieldError as exc:
         raise ServiceError(str(exc), {"note": str(exc)}) from None
     needed = NOTE_NEEDED.get((finding.status, to))
@@ -298,7 +312,7 @@ def accept(
         raise ServiceError("Only an open finding's risk can be accepted.")
     errors: dict[str, str] = {}
     try:
-        reason = v.text(reason, max_len=2000, required=True)
+        reason = v.long_text(reason, max_len=2000, required=True)
     except v.FieldError:
         errors["reason"] = "Say why the risk is accepted."
     try:

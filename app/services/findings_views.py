@@ -23,7 +23,11 @@ PER_PAGE = 50
 EXPIRING_DAYS = 30  # an acceptance lapsing within this many days is "expiring"
 OPEN_STATUSES = ("open", "in_progress")
 # "active" = anything not yet closed (verified) and not accepted.
-STATUS_CHOICES: dict[str, str] = {"active": "Not closed", **FINDING_STATUSES}
+STATUS_CHOICES: dict[str, str] = {
+    "active": "Not closed",
+    "unfixed": "Open or in progress",
+    **FINDING_STATUSES,
+}
 SEVERITY_ORDER = case(
     {key: n for n, key in enumerate(SEVERITIES)}, value=Finding.severity, else_=len(SEVERITIES)
 )
@@ -126,6 +130,8 @@ def list_query(filters: FindingFilters, today: dt.date | None = None) -> Select:
         stmt = stmt.where(Finding.severity == filters.severity)
     if filters.status == "active":
         stmt = stmt.where(Finding.status.in_(("open", "in_progress", "resolved")))
+    elif filters.status == "unfixed":
+        stmt = stmt.where(Finding.status.in_(OPEN_STATUSES))
     elif filters.status:
         stmt = stmt.where(Finding.status == filters.status)
     if filters.overdue:

@@ -63,7 +63,7 @@ def comment(session: Session, actor: Actor, finding: Finding, body: Any) -> Find
     if actor.role not in (*STAFF_EDITORS, "supplier"):
         raise ServiceError("Executives read the thread; analysts and the supplier write in it.")
     try:
-        text = v.text(body, max_len=4000, required=True)
+        text = v.long_text(body, max_len=4000, required=True)
     except v.FieldError as exc:
         raise ServiceError("The comment was not posted.", {"body": str(exc)}) from None
     entry = FindingComment(
@@ -101,7 +101,7 @@ def propose_plan(
     if finding.plan_status == "accepted":
         raise ServiceError("The plan was accepted already; post a comment to change it.")
     errors: dict[str, str] = {}
-    plan = v.collect(errors, "plan", v.text, data.get("plan"), max_len=5000, required=True)
+    plan = v.collect(errors, "plan", v.long_text, data.get("plan"), max_len=5000, required=True)
     earliest = max(today, finding.opened_on)
     latest = finding.opened_on + dt.timedelta(days=MAX_PLAN_DAYS)
     target = v.collect(
@@ -164,7 +164,7 @@ def review_plan(
     if decision not in ("accept", "reject"):
         raise ServiceError("Choose accept or reject.")
     try:
-        note = v.text(note, max_len=2000, required=decision == "reject")
+        note = v.long_text(note, max_len=2000, required=decision == "reject")
     except v.FieldError:
         raise ServiceError(
             "Say why the plan is rejected.", {"note": "Say why the plan is rejected."}
@@ -296,7 +296,9 @@ def update(
     _staff_only(actor, "edit findings")
     errors: dict[str, str] = {}
     title = v.collect(errors, "title", v.text, data.get("title"), max_len=255, required=True)
-    description = v.collect(errors, "description", v.text, data.get("description"), max_len=5000)
+    description = v.collect(
+        errors, "description", v.long_text, data.get("description"), max_len=5000
+    )
     level = data.get("severity")
     if level not in SEVERITIES:
         errors["severity"] = "Choose critical, high, medium or low."

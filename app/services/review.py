@@ -334,10 +334,13 @@ def request_changes(session: Session, actor: Actor, assessment: Assessment) -> l
     return asked
 
 
-def approve(session: Session, actor: Actor, assessment: Assessment) -> int:
+def approve(
+    session: Session, actor: Actor, assessment: Assessment, today: dt.date | None = None
+) -> int:
     """Approve: refused while an answer needs clarification or something required is missing.
 
-    Answers not yet reviewed are accepted with the approval; returns how many.
+    Answers not yet reviewed are accepted with the approval; returns how many. The
+    findings it opens are dated `today` (default: the real date).
     """
     _require_editor(actor)
     _require_reviewable(assessment)
@@ -378,7 +381,7 @@ def approve(session: Session, actor: Actor, assessment: Assessment) -> int:
         {"accepted_with_approval": accepted},
     )
     risk.refresh(session, "assessment_approved", assessment.supplier_id)
-    findings.from_assessment(session, actor, assessment)
+    findings.from_assessment(session, actor, assessment, today=today)
     return accepted
 
 

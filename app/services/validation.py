@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Any
 
 import pycountry
@@ -68,13 +69,15 @@ def text(value: Any, *, max_len: int, required: bool = False) -> str:
     return cleaned
 
 
-def long_text(value: Any, *, max_len: int = 5000) -> str:
-    """Multi-line text: keep line breaks, trim the ends."""
+def long_text(value: Any, *, max_len: int = 5000, required: bool = False) -> str:
+    """Multi-line text: keep line breaks (NFC-normalised), trim the ends."""
     if blank(value):
+        if required:
+            raise FieldError("This field is required.")
         return ""
     if has_control_chars(value):
         raise FieldError(CONTROL_MESSAGE)
-    cleaned = str(value).replace("\r\n", "\n").strip()
+    cleaned = unicodedata.normalize("NFC", str(value).replace("\r\n", "\n")).strip()
     if len(cleaned) > max_len:
         raise FieldError(f"At most {max_len} characters (got {len(cleaned)}).")
     return cleaned

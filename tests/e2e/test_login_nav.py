@@ -13,7 +13,11 @@ MAIN_LINKS = 'nav[aria-label="Main"] ul.navbar-nav.me-auto a.nav-link'
 
 
 def _nav_links(page) -> list[str]:
-    return [text.strip() for text in page.locator(MAIN_LINKS).all_inner_texts()]
+    """The menu's items, without a count badge ("Findings 3 to fix" -> "Findings")."""
+    return [
+        re.sub(r"\s+\d+ to fix$", "", " ".join(text.split()))
+        for text in page.locator(MAIN_LINKS).all_inner_texts()
+    ]
 
 
 def test_wrong_password_shows_an_error(page, login, live_server):
@@ -35,6 +39,7 @@ def test_analyst_lands_on_the_overview(page, login, live_server):
         "Suppliers",
         "Connections",
         "Assessments",
+        "Findings",
         "Questionnaires",
         "Controls",
         "Import",
@@ -48,7 +53,7 @@ def test_analyst_lands_on_the_overview(page, login, live_server):
     [
         (
             "exec@demo.chainlight",
-            ["Overview", "Suppliers", "Connections", "Assessments", "Controls"],
+            ["Overview", "Suppliers", "Connections", "Assessments", "Findings", "Controls"],
         ),
         (
             "admin@demo.chainlight",
@@ -57,13 +62,14 @@ def test_analyst_lands_on_the_overview(page, login, live_server):
                 "Suppliers",
                 "Connections",
                 "Assessments",
+                "Findings",
                 "Questionnaires",
                 "Controls",
                 "Import",
                 "Admin",
             ],
         ),
-        ("contact@thepviet.vn", ["My company"]),
+        ("contact@thepviet.vn", ["My company", "Findings"]),
     ],
 )
 def test_navigation_fits_the_role(page, login, email, expected):

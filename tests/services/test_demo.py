@@ -1,6 +1,6 @@
-"""The demo builder: the network (counts, scripts, flags, 4th parties, bulk path) and the
-questionnaire side (catalogs, templates, certificates, assessments in every status), both
-idempotent."""
+"""The demo builder: the network (counts, scripts, flags, 4th parties, bulk path), the
+questionnaire side (catalogs, templates, certificates, assessments in every status) and the
+findings worked through remediation, all idempotent."""
 
 from __future__ import annotations
 
@@ -24,7 +24,12 @@ from app.models import (
     ConnectionDataClass,
     Control,
     Evidence,
+    Finding,
+    FindingComment,
+    FindingEvidence,
+    FindingMilestone,
     Invitation,
+    RiskAcceptance,
     RiskSnapshot,
     StoredFile,
     Supplier,
@@ -34,6 +39,7 @@ from app.models import (
 )
 from app.models.assessment import ASSESSMENT_STATUSES
 from app.models.base import utcnow
+from app.models.finding import FINDING_STATUSES
 from app.services import Actor, ServiceError, answering, dashboard, review, risk
 from app.services import demo_data as data
 from app.services import files as file_store
@@ -86,6 +92,11 @@ def _counts(session) -> dict[str, int]:
         "comments": AnswerComment,
         "files": StoredFile,
         "snapshots": RiskSnapshot,
+        "findings": Finding,
+        "finding_comments": FindingComment,
+        "milestones": FindingMilestone,
+        "finding_evidence": FindingEvidence,
+        "acceptances": RiskAcceptance,
     }
     counts = {k: session.scalar(select(func.count()).select_from(m)) for k, m in tables.items()}
     counts["links"] = session.scalar(select(func.count()).select_from(supplier_links))
@@ -116,6 +127,7 @@ def test_curated_network(app):
     _check_every_answer_is_valid(app, result)
     _check_review_story(app, result)
     _check_questionnaire_audit_trail(app, result)
+    _check_findings_in_every_status(app, result)
 
 
 def _check_curated_network_counts(app, result):
@@ -442,6 +454,102 @@ def _check_questionnaire_audit_trail(app, result):
     assert ("catalog", "catalog_sync") in counts
     assert counts[("template_version", "template.version.publish")] == 3
     assert contact > 40  # the supplier's own contact answered, not the seeding process
+
+
+# -- findings ----------------------------------------------------------------------------
+
+
+def _check_findings_in_every_status(app, result):
+    """The FINDINGS rows, played through the services: every status, plans, evidence,
+    acceptances ending soon and lapsed, an overdue plan, threads from both sides."""
+    assert result.findings == len(data.FINDINGS)
+    with app.app_context():
+        session = db.session
+        every = session.scalars(select(Finding)).all()
+        assert {f.status for f in every} == set(FINDING_STATUSES)
+        by_row = {}
+        for code, control, *_ in data.FINDINGS:  # one finding per row, none duplicated
+            [finding] = [f for f in every if f.supplier.code == code and f.control == control]
+            by_row[code] = finding
+        users = {u.id: u for u in session.scalars(select(User))}
+        contacts = {row[3]: row[0] for row in data.CONTACT_USERS + data.INVITED_CONTACTS}
+        for code, finding in by_row.items():
+            assert users[finding.owner_id].role == "analyst", code
+            contact = users.get(finding.contact_id)
+            assert (contact.email if contact else None) == contacts.get(code), code
+        # An approved assessment's finding for the control was taken, not duplicated.
+        thep = by_row["V100101"]
+        assert thep.source == "assessment" and thep.opened_on == TODAY
+        assert thep.title == "Sub-tier suppliers (ore, coke, zinc) not risk-assessed"
+        assert (
+            "Opened by the approved assessment as: GV.SC-07 Supplier risks managed over the relationship: scored"
+            in thep.description
+        )
+        # Open, no plan; a proposed plan with milestones awaiting review.
+        assert (by_row["V100123"].status, by_row["V100123"].plan_status) == ("open", "none")
+        assert (thep.status, thep.plan_status) == ("open", "proposed")
+        assert len(thep.milestones) == 3 and all(m.done_on is None for m in thep.milestones)
+        # In progress with an accepted plan and its first milestone done.
+        mueller = by_row["V100111"]
+        assert (mueller.status, mueller.plan_status) == ("in_progress", "accepted")
+        assert [m.done_on is not None for m in mueller.milestones] == [True, False, False]
+        assert mueller.due_on == mueller.plan_due_on > TODAY and mueller.overdue_since is None
+        # Resolved by the supplier with a PDF, waiting for verification.
+        resolved = by_row["V100124"]
+        assert resolved.status == "resolved" and resolved.verified_at is None
+        [evidence] = resolved.attachments
+        assert evidence.uploaded_by_role == "supplier"
+        assert evidence.file.content_type == "application/pdf"
+        assert file_store.read(evidence.file, _upload_root(app)).startswith(b"%PDF-")
+        # Verified: the supplier's residual risk went down with it, today.
+        verified = by_row["V100137"]
+        assert verified.status == "verified" and verified.attachments
+        snaps = session.scalars(
+            select(RiskSnapshot)
+            .where(RiskSnapshot.supplier_id == verified.supplier_id)
+            .order_by(RiskSnapshot.computed_at, RiskSnapshot.id)
+        ).all()
+        assert snaps[-1].latest and snaps[-1].trigger == "mitigation_changed"
+        assert snaps[-1].residual_score < snaps[-2].residual_score
+        assert any(
+            "Verified mitigation: No MFA on vendor remote access" in m for m in snaps[-1].moved
+        )
+        # Risk accepted by the executive: one acceptance ends within 14 days, one later.
+        executive = {u.email: u for u in users.values()}["exec@demo.chainlight"]
+        live = {code: by_row[code].acceptances[-1] for code in ("V100134", "V100126")}
+        for code, acceptance in live.items():
+            assert by_row[code].status == "accepted" and acceptance.lapsed_on is None
+            assert acceptance.approved_by_id == executive.id and acceptance.reason
+        assert TODAY < live["V100134"].expires_on <= TODAY + dt.timedelta(days=14)
+        assert live["V100126"].expires_on > TODAY + dt.timedelta(days=60)
+        # A lapsed acceptance reopened its finding, now overdue.
+        lapsed = by_row["V100118"]
+        [old] = lapsed.acceptances
+        assert old.lapsed_on is not None and old.expires_on < old.lapsed_on <= TODAY
+        assert lapsed.status == "open" and lapsed.reopened_on == old.lapsed_on
+        assert lapsed.overdue_since == TODAY
+        # An accepted plan whose date passed: overdue.
+        late = by_row["V100114"]
+        assert (late.status, late.plan_status) == ("in_progress", "accepted")
+        assert late.due_on < TODAY and late.overdue_since == TODAY
+        # A plan sent back with the reason.
+        assert by_row["V100105"].plan_status == "rejected" and by_row["V100105"].plan_review_note
+        # Threads with comments from both sides.
+        both = [
+            f
+            for f in by_row.values()
+            if {c.author_role for c in f.comments if c.kind == "comment"} == {"analyst", "supplier"}
+        ]
+        assert len(both) >= 3
+        rows = session.execute(
+            select(AuditEvent.action, func.count())
+            .where(AuditEvent.entity_type == "finding")
+            .group_by(AuditEvent.action)
+        ).all()
+    counts = dict(rows)
+    assert counts["finding_plan"] == 6 and counts["finding_plan_review"] == 5
+    assert counts["finding_accept"] == 3 and counts["finding_reopen"] == 1
+    assert counts["finding_evidence"] == 2 and counts["finding_milestone"] == 6
 
 
 def test_second_run_changes_nothing(app):

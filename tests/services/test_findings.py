@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import AuditEvent, Finding, RiskAcceptance
+from app.models import AuditEvent, Control, Finding, RiskAcceptance
 from app.services import Actor, ServiceError, findings, risk
 from tests import factories
 from tests.services.test_risk_service import approved
@@ -55,8 +55,21 @@ def test_approval_opens_a_finding_per_control_below_the_threshold(app):
         (finding,) = rows
         assert finding.severity == "high"  # light control (weight 1), tier 1, scored 0
         assert finding.due_on == TODAY + dt.timedelta(days=60)
-        assert "SR-6 scored 0%" in finding.title
+        assert finding.title == "SR-6 scored 0% in Mini check v1, round 1"  # not in a catalog
         assert findings.from_assessment(db.session, ANALYST, assessment) == []  # idempotent
+
+
+def test_a_finding_from_an_assessment_names_its_control_from_the_catalog(app):
+    with app.app_context():
+        db.session.add(
+            Control(
+                framework="sp800-53r5", identifier="SR-6", title="Supplier Assessments and Reviews"
+            )
+        )
+        s = critical_supplier()
+        approved(s, policy="yes", owner="Ana", mfa="no")
+        title = db.session.scalar(select(Finding.title).where(Finding.supplier_id == s.id))
+        assert title == "SR-6 Supplier Assessments and Reviews: scored 0% in Mini check v1, round 1"
 
 
 def test_manual_findings_refuse_bad_input(app):
@@ -168,3 +181,44 @@ def test_jobs_cli_lists_runs_and_refuses_unknown_names(app, runner):
     assert result.exit_code != 0 and "Unknown job 'nope'" in result.output
     first = runner.invoke(args=["jobs", "run-once", "mark-overdue-findings"])
     assert first.exit_code == 0 and "0 finding(s) newly overdue" in first.output
+
+
+def test_set_sla_validates_saves_audits_and_dates_new_findings_only(app):
+    with app.app_context():
+        s = factories.make_supplier(db.session)
+        old = findings.create(
+            db.session, ANALYST, {"supplier": s.id, "title": "Before", "severity": "high"}
+        )
+        assert old.due_on == TODAY + dt.timedelta(days=60)
+        with pytest.raises(ServiceError, match="Only an administrator"):
+            findings.set_sla(db.session, ANALYST, {"critical": 10})
+        bad = {"critical": 0, "high": True, "medium": "ninety", "low": 731}
+        with pytest.raises(ServiceError) as refused:
+            findings.set_sla(db.session, ADMIN, bad)
+        assert set(refused.value.errors) == {"critical", "high", "medium", "low"}
+        with pytest.raises(ServiceError) as refused:
+            findings.set_sla(
+                db.session, ADMIN, {"critical": 30, "high": 20, "medium": 90, "low": 60}
+            )
+        assert set(refused.value.errors) == {"high", "low"}
+        assert findings.sla_days(db.session) == {
+            "critical": 30,
+            "high": 60,
+            "medium": 90,
+            "low": 180,
+        }
+        saved = findings.set_sla(
+            db.session, ADMIN, {"critical": "14", "high": 45, "medium": 45, "low": 730}
+        )
+        assert saved == findings.sla_days(db.session) == {
+            "critical": 14, "high": 45, "medium": 45, "low": 730,
+        }  # fmt: skip
+        findings.set_sla(db.session, ADMIN, dict(saved))  # unchanged: no second event
+        events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "sla_change"))
+        [event] = list(events)
+        assert event.before["high"] == 60 and event.after["high"] == 45
+        new = findings.create(
+            db.session, ANALYST, {"supplier": s.id, "title": "After", "severity": "high"}
+        )
+        assert new.due_on == TODAY + dt.timedelta(days=45)
+        assert old.due_on == TODAY + dt.timedelta(days=60)  # open findings keep their dates

@@ -101,6 +101,10 @@ def test_supplier_proposes_a_plan_and_bad_plans_save_nothing(app, world):
         remediation.propose_plan(db.session, me, f, plan(TODAY + D(30), steps))
         assert f.plan_status == "proposed"
         assert [m.title for m in f.milestones] == ["Choose the product", "Roll out"]
+        remediation.propose_plan(
+            db.session, me, f, {**plan(TODAY + D(30), steps), "plan": "1. Buy\r\n2. Roll out  "}
+        )
+        assert f.plan_text == "1. Buy\n2. Roll out"  # line breaks kept, ends trimmed
         assert f.comments[-1].body.startswith("Plan proposed: done by")
 
 

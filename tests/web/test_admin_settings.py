@@ -1,4 +1,5 @@
-"""Admin settings: the organisation's name and risk appetite, its preview grid, who may change it."""
+"""Admin settings: the organisation's name, risk appetite and finding SLA, its preview grid,
+who may change it."""
 
 from __future__ import annotations
 
@@ -9,14 +10,16 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import AuditEvent, OrgSettings, RiskSnapshot, Supplier
-from app.services import risk
+from app.services import findings, risk
 from tests import factories
 
+SLA_DEFAULT = {"critical": 30, "high": 60, "medium": 90, "low": 180}
 GOOD = {
     "organisation_name": "Acme Manufacturing",
     "low_max": "3",
     "medium_max": "8",
     "high_max": "14",
+    **{f"sla_{key}_days": str(days) for key, days in SLA_DEFAULT.items()},
 }
 
 
@@ -33,11 +36,14 @@ def _settings(app) -> tuple | None:
         )
 
 
-def _events(app) -> list[AuditEvent]:
+def _events(app, action: str = "settings_update") -> list[AuditEvent]:
     with app.app_context():
-        return list(
-            db.session.scalars(select(AuditEvent).where(AuditEvent.action == "settings_update"))
-        )
+        return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+
+
+def _sla(app) -> dict[str, int]:
+    with app.app_context():
+        return findings.sla_days(db.session)
 
 
 def test_admin_sees_the_form_and_the_grid(app, client, login_as, users):
@@ -110,15 +116,97 @@ def test_bad_input_re_renders_and_saves_nothing(app, client, login_as, users, ov
     assert page.count("band-badge band-") == 25  # the grid still shows (the saved thresholds)
     assert _settings(app) in (None, ("Our organisation", 4, 9, 15))
     assert _events(app) == []
+    assert _sla(app) == SLA_DEFAULT
 
 
 @pytest.mark.parametrize("role", ["analyst", "executive", "supplier"])
 def test_other_roles_are_refused(app, client, login_as, users, role):
     login_as(role)
     assert client.get("/admin/settings").status_code == 403
-    assert client.post("/admin/settings", data={**GOOD, "action": "save"}).status_code == 403
+    sla = {**GOOD, "sla_low_days": "365", "action": "save"}
+    assert client.post("/admin/settings", data=sla).status_code == 403
     assert _settings(app) in (None, ("Our organisation", 4, 9, 15))
-    assert _events(app) == []
+    assert _events(app) == [] and _events(app, "sla_change") == []
+    assert _sla(app) == SLA_DEFAULT
+
+
+def test_the_form_shows_the_saved_sla(app, client, login_as, users):
+    with app.app_context():
+        row = risk.settings(db.session)
+        row.sla_critical_days, row.sla_low_days = 14, 365
+        db.session.commit()
+    login_as("admin")
+    page = client.get("/admin/settings").get_data(as_text=True)
+    assert "Finding SLA" in page and "applies to findings opened from now on" in page
+    for name, value in (
+        ("sla_critical_days", 14),
+        ("sla_high_days", 60),
+        ("sla_medium_days", 90),
+        ("sla_low_days", 365),
+    ):
+        assert re.search(rf'<input[^>]*name="{name}"[^>]*value="{value}"', page), name
+
+
+def test_admin_saves_the_sla_with_the_appetite(app, client, login_as, users):
+    login_as("admin")
+    sla = {"sla_critical_days": "14", "sla_high_days": "45", "sla_medium_days": "90"}
+    response = client.post("/admin/settings", data={**GOOD, **sla, "action": "save"})
+    assert response.status_code == 302
+    assert _sla(app) == {"critical": 14, "high": 45, "medium": 90, "low": 180}
+    assert _settings(app) == ("Acme Manufacturing", 3, 8, 14)  # the same POST, both saved
+    page = client.get("/admin/settings").get_data(as_text=True)
+    assert "Settings saved." in page and "The new finding SLA applies to findings opened" in page
+    assert re.search(r'<input[^>]*name="sla_critical_days"[^>]*value="14"', page)
+    assert re.search(r'<input[^>]*name="sla_high_days"[^>]*value="45"', page)
+    (event,) = _events(app, "sla_change")
+    assert event.before["critical"] == 30 and event.after == {
+        "critical": 14,
+        "high": 45,
+        "medium": 90,
+        "low": 180,
+    }
+    # Saving the same SLA again records nothing new and says nothing about it.
+    again = client.post("/admin/settings", data={**GOOD, **sla, "action": "save"})
+    assert again.status_code == 302 and len(_events(app, "sla_change")) == 1
+    assert "The new finding SLA" not in client.get("/admin/settings").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"sla_critical_days": "0"}, "sla_critical_days", "Whole days from 1 to 730."),
+        ({"sla_high_days": "1000"}, "sla_high_days", "Whole days from 1 to 730."),
+        ({"sla_medium_days": "ninety"}, "sla_medium_days", "Not a valid integer value"),
+        ({"sla_low_days": ""}, "sla_low_days", "Type the days to fix a low finding."),
+        (
+            {"sla_medium_days": "120", "sla_low_days": "100"},
+            "sla_low_days",
+            "Low findings cannot get less time than medium ones (120 days).",
+        ),
+        (
+            {"sla_critical_days": "61"},
+            "sla_high_days",
+            "High findings cannot get less time than critical ones (61 days).",
+        ),
+    ],
+)
+def test_bad_sla_re_renders_and_saves_nothing(
+    app, client, login_as, users, overrides, field, message
+):
+    login_as("admin")
+    response = client.post("/admin/settings", data={**GOOD, **overrides, "action": "save"})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Please correct" in page
+    # The message sits next to its own field: the input marked invalid, then the message.
+    pattern = rf'name="{field}"[^>]*>\s*<div class="invalid-feedback d-block">{re.escape(message)}'
+    assert re.search(pattern, page), page[:4000]
+    assert re.search(rf'<input class="form-control is-invalid"[^>]*name="{field}"', page)
+    assert page.count("is-invalid") == 1
+    # Nothing saved: neither the SLA nor the appetite and name of the same POST.
+    assert _sla(app) == SLA_DEFAULT
+    assert _settings(app) in (None, ("Our organisation", 4, 9, 15))
+    assert _events(app) == [] and _events(app, "sla_change") == []
 
 
 def test_anonymous_is_sent_to_log_in(client, users):
@@ -137,6 +225,7 @@ def test_the_saved_organisation_name_shows_on_pages(app, client, login_as):
             "low_max": "4",
             "medium_max": "9",
             "high_max": "15",
+            **{f"sla_{key}_days": str(days) for key, days in SLA_DEFAULT.items()},
             "action": "save",
         },
         follow_redirects=True,

@@ -11,7 +11,15 @@ import pytest
 from flask import url_for
 
 from app.extensions import db
-from app.models import Answer, Certification, Evidence, StoredFile
+from app.models import (
+    Answer,
+    Certification,
+    Evidence,
+    Finding,
+    FindingEvidence,
+    FindingMilestone,
+    StoredFile,
+)
 from app.services import Actor, invitations
 from tests import factories
 
@@ -81,6 +89,20 @@ def world(app, users):
             supplier_id=b.id, standard="iso28000", valid_until=dt.date(2099, 1, 1)
         )
         db.session.add(cert_b)
+        finding_b = Finding(
+            supplier_id=b.id,
+            title="Beta secret finding",
+            severity="high",
+            opened_on=dt.date.today(),
+            due_on=dt.date.today() + dt.timedelta(days=30),
+        )
+        db.session.add(finding_b)
+        db.session.flush()
+        milestone_b = FindingMilestone(
+            finding_id=finding_b.id, title="Beta step", due_on=dt.date.today()
+        )
+        attachment_b = FindingEvidence(finding_id=finding_b.id, file=file_b)
+        db.session.add_all([milestone_b, attachment_b])
         db.session.commit()
         return {
             "users": users,
@@ -102,6 +124,9 @@ def world(app, users):
                 "template_id": assessment_b.template_version.template_id,
                 "version_id": assessment_b.template_version_id,
                 "section_key": "gov",
+                "finding_id": finding_b.id,
+                "milestone_id": milestone_b.id,
+                "attachment_id": attachment_b.id,
             },
         }
 
@@ -124,20 +149,30 @@ def test_supplier_contact_never_sees_another_supplier(app, client, login_as, wor
         response = client.open(url, method=method, data={})
         body = response.get_data(as_text=True)
         assert "Beta" not in body, f"{method} {url} shows supplier B's data"
-        if endpoint in {"main.index", "portal.home", "portal.assessments"}:
+        if endpoint in {"main.index", "portal.home", "portal.assessments", "portal.findings"}:
             continue
         assert response.status_code in (403, 404), f"{method} {url} -> {response.status_code}"
         checked += 1
     assert checked > 20
 
 
-def test_executive_cannot_change_anything(app, client, login_as, world):
+# The only changes an executive makes: accepting a finding's risk (docs/findings.md).
+EXECUTIVE_ACTIONS = {"mitigations.accept"}
+
+
+def test_executive_cannot_change_anything_but_accept_risk(app, client, login_as, world):
     login_as("executive")
-    for _endpoint, method, url, _roles in _routes(app, world["values"]):
+    allowed = set()
+    for endpoint, method, url, roles in _routes(app, world["values"]):
         if method != "POST":
+            continue
+        if endpoint in EXECUTIVE_ACTIONS:
+            allowed.add(endpoint)
+            assert "executive" in roles
             continue
         response = client.post(url, data={"name": "changed"})
         assert response.status_code == 403, f"POST {url} -> {response.status_code}"
+    assert allowed == EXECUTIVE_ACTIONS
 
 
 @pytest.mark.parametrize("role", ["admin", "analyst"])
