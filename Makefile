@@ -21,7 +21,7 @@ run: $(STAMP)
 	$(BIN)/flask catalog sync
 	$(BIN)/flask template sync
 	$(BIN)/flask seed-demo --if-empty
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	CHAINLIGHT_JOBS_IN_PROCESS=1 $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

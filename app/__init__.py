@@ -23,7 +23,23 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_security_headers(app)
     register_input_guard(app)
     register_cli(app)
+    register_jobs(app)
     return app
+
+
+def register_jobs(app: Flask) -> None:
+    """Under `make run` (CHAINLIGHT_JOBS_IN_PROCESS) the job runner ticks in this process,
+    started by the first request so that CLI commands never start it."""
+    if not app.config.get("CHAINLIGHT_JOBS_IN_PROCESS"):
+        return
+    from flask import request
+
+    @app.before_request
+    def _start_jobs():
+        if request.endpoint != "static" and "chainlight_jobs" not in app.extensions:
+            from app.jobs.runner import start_in_process
+
+            app.extensions["chainlight_jobs"] = start_in_process(app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -85,6 +85,9 @@ def load_config() -> dict:
         # Login lockout
         "CHAINLIGHT_LOCKOUT_ATTEMPTS": _int("CHAINLIGHT_LOCKOUT_ATTEMPTS", 5),
         "CHAINLIGHT_LOCKOUT_MINUTES": _int("CHAINLIGHT_LOCKOUT_MINUTES", 15),
+        # `make run` only: the job runner ticks inside the web process (never under gunicorn;
+        # production runs `flask --app wsgi jobs run` as its own process)
+        "CHAINLIGHT_JOBS_IN_PROCESS": _bool("CHAINLIGHT_JOBS_IN_PROCESS"),
         # The audit page checks new events on every view and the whole chain this often
         "CHAINLIGHT_AUDIT_FULL_VERIFY_SECONDS": _int("CHAINLIGHT_AUDIT_FULL_VERIFY_SECONDS", 600),
         # Flask-Security

@@ -35,5 +35,33 @@ def run_once_command(name: str) -> None:
     click.echo(f"{name}: {summary}")
 
 
+@jobs_cli.command("run")
+@click.option("--once", is_flag=True, help="One tick, then exit (for cron or a test).")
+@click.option("--seconds", default=30, show_default=True, type=click.IntRange(5, 3600),
+              help="Seconds between ticks.")  # fmt: skip
+def run_command(once: bool, seconds: int) -> None:
+    """The job runner: periodic jobs and scheduled reports, exactly once each (run ONE
+    such process in production; gunicorn workers never run jobs)."""
+    from flask import current_app
+
+    from app.jobs import runner
+
+    if once:
+        result = runner.tick()
+        if not result.leader:
+            click.echo("Another job runner holds the lock; nothing done.")
+            return
+        click.echo(
+            f"Jobs run: {', '.join(result.jobs) or 'none due'}; "
+            f"reports made: {len(result.reports)}"
+            + (f"; failed: {', '.join(result.failed)}" if result.failed else "")
+        )
+        if result.failed:
+            raise SystemExit(1)
+        return
+    click.echo(f"Job runner started (a tick every {seconds} s); Ctrl+C stops it.")
+    runner.serve(current_app._get_current_object(), seconds)
+
+
 def register(app) -> None:
     app.cli.add_command(jobs_cli)

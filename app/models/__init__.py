@@ -22,6 +22,7 @@ from app.models.finding import (
     RiskAcceptance,
 )
 from app.models.questionnaire import QuestionnaireTemplate, TemplateVersion
+from app.models.report import JobRun, ReportRun, ReportSchedule
 from app.models.risk import (
     AssessmentScore,
     CurrentRisk,
@@ -49,8 +50,11 @@ __all__ = [
     "FindingEvidence",
     "FindingMilestone",
     "Invitation",
+    "JobRun",
     "OrgSettings",
     "QuestionnaireTemplate",
+    "ReportRun",
+    "ReportSchedule",
     "RiskAcceptance",
     "RiskCoverage",
     "RiskSnapshot",

@@ -24,9 +24,17 @@ class MailError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True)
 class Email:
     subject: str
     body: str
+    attachments: tuple[Attachment, ...] = ()
 
 
 def enabled() -> bool:
@@ -60,6 +68,8 @@ def send(recipients: list[str], email: Email) -> bool:
         body=email.body,
         sender=current_app.config.get("MAIL_DEFAULT_SENDER") or "chainlight@localhost",
     )
+    for item in email.attachments:
+        message.attach(item.filename, item.content_type, item.data)
     try:
         with _Connection(state) as connection:
             message.send(connection)
