@@ -87,14 +87,17 @@ def _audit(session: Session, actor: Actor, action: str, finding: Finding, summar
     record(session, actor, action, "finding", finding.id, summary, None, after or None)
 
 
-def event(session: Session, actor: Actor, finding: Finding, body: str) -> FindingComment:
-    """A workflow step in the finding's thread (both sides read the thread)."""
+def event(
+    session: Session, actor: Actor, finding: Finding, body: str, kind: str = "event"
+) -> FindingComment:
+    """An entry in the finding's thread, which both sides read: a workflow step ("event")
+    or a message ("comment")."""
     entry = FindingComment(
         finding_id=finding.id,
         author_id=actor.user_id,
         author_email=actor.email[:255],
         author_role=actor.role[:20],
-        kind="event",
+        kind=kind,
         body=body,
     )
     session.add(entry)

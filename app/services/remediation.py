@@ -66,15 +66,7 @@ def comment(session: Session, actor: Actor, finding: Finding, body: Any) -> Find
         text = v.long_text(body, max_len=4000, required=True)
     except v.FieldError as exc:
         raise ServiceError("The comment was not posted.", {"body": str(exc)}) from None
-    entry = FindingComment(
-        finding_id=finding.id,
-        author_id=actor.user_id,
-        author_email=actor.email[:255],
-        author_role=actor.role[:20],
-        kind="comment",
-        body=text,
-    )
-    session.add(entry)
+    entry = event(session, actor, finding, text, kind="comment")
     session.flush()
     _audit(session, actor, "finding_comment", finding, f"Comment on finding {finding.id}")
     return entry
