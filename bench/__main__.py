@@ -1,6 +1,6 @@
 """Run the inventory and risk benchmarks against a throwaway database.
 
-    python -m bench [--suppliers 10000] [--database-url URL] [--part all|inventory|risk]
+    python -m bench [--suppliers 10000] [--database-url URL] [--part all|inventory|risk|reports]
 
 Without --database-url a temporary SQLite file is used. Each step prints its wall time.
 
@@ -10,6 +10,9 @@ approved assessments of about 80 answers, then times a full risk recompute, a se
 (nothing changed: nothing written) and the dashboard pages. After the inventory part the
 CSV-imported suppliers (no connections, no assessments) are archived first, so the risk
 part scores exactly the N-supplier network; `--part risk` starts from an empty database.
+The reports part (bench.reports) adds findings and risk acceptances to the scored network
+(`--part reports` alone first builds and scores it, untimed pages aside) and times the
+portfolio and supplier PDF reports in a process of their own (for an honest peak memory).
 """
 
 from __future__ import annotations
@@ -59,7 +62,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--suppliers", type=int, default=10_000)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
-    parser.add_argument("--part", choices=["all", "inventory", "risk"], default="all")
+    parser.add_argument("--part", choices=["all", "inventory", "risk", "reports"], default="all")
     parser.add_argument("--runs", type=int, default=5, help="Requests per page (median).")
     parser.add_argument(
         "--profile", metavar="FILE", help="Write a cProfile of the full recompute to FILE."
@@ -93,6 +96,61 @@ def main() -> None:
             profile=args.profile,
             runs=args.runs,
         )
+    if args.part == "reports":
+        scored_network(app, args.suppliers)
+    if args.part in ("all", "reports"):
+        reports(app, url, runs=args.runs)
+
+
+def scored_network(app, suppliers: int) -> None:
+    """The N-supplier demo network with approved assessments, scored (what `--part risk`
+    builds, without its repeated recomputes and page timings)."""
+    from sqlalchemy import text
+
+    from app.extensions import db
+    from app.services import Actor
+    from app.services import risk as risk_service
+    from app.services.demo import build_demo
+    from bench.generate import add_assessments, sync
+
+    with app.app_context():
+        session = db.session
+        actor = Actor.system("bench")
+        with timed(f"seed-demo --suppliers {suppliers} (bulk path)"):
+            build_demo(session, actor, suppliers=suppliers)
+            session.commit()
+        sync(session, actor)
+        with timed("generate approved assessments (bench.generate)"):
+            add_assessments(session)
+            session.commit()
+        with timed("risk recompute (summaries and scores)"):
+            result = risk_service.recompute(session)
+            session.commit()
+        print(f"scored {result.checked} suppliers")
+        session.execute(text("ANALYZE"))
+        session.commit()
+
+
+def reports(app, url: str, runs: int = 5) -> None:
+    """Findings for the network, then the report timings in a fresh process."""
+    import subprocess
+    import sys
+
+    from sqlalchemy import text
+
+    from app.extensions import db
+    from bench.generate import add_findings
+
+    with app.app_context():
+        with timed("generate findings and risk acceptances (bench.generate)"):
+            made, accepted = add_findings(db.session)
+            db.session.commit()
+        print(f"{made} findings, {accepted} risk acceptances added")
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+        db.engine.dispose()
+    command = [sys.executable, "-m", "bench.reports", "--database-url", url, "--runs", str(runs)]
+    subprocess.run(command, check=True)
 
 
 def inventory(app, suppliers: int, runs: int = 5) -> None:

@@ -183,6 +183,72 @@ def add_assessments(
     return result
 
 
+FINDING_SLA = {"critical": 30, "high": 60, "medium": 90, "low": 180}
+CONTROLS = ["GV.SC-05", "GV.SC-07", "SR-3", "SR-6", "SR-8", "IA-2", "AC-17", "ISO28000-8.2"]
+
+
+def add_findings(
+    session: Session, *, seed: int = 11, today: dt.date | None = None, share: float = 0.6
+) -> tuple[int, int]:
+    """Findings for `share` of the live suppliers that have none (1-6 each, every status,
+    some past due) and a risk acceptance for each accepted one (some lapsed): the data the
+    reports count. Core inserts in chunks, no audit events. Returns (findings, acceptances)."""
+    from app.models import Finding, RiskAcceptance
+
+    today = today or dt.date.today()
+    rng = random.Random(seed)
+    has = select(Finding.supplier_id)
+    suppliers = session.scalars(
+        select(Supplier.id)
+        .where(Supplier.archived_at.is_(None), Supplier.id.not_in(has))
+        .order_by(Supplier.id)
+    ).all()
+    statuses = ["open"] * 5 + ["in_progress"] * 2 + ["resolved", "verified", "accepted"]
+    rows, accepted = [], []
+    for sid in suppliers:
+        if rng.random() >= share:
+            continue
+        for control in rng.sample(CONTROLS, rng.randint(1, 6)):
+            severity = rng.choices(["critical", "high", "medium", "low"], [5, 25, 45, 25])[0]
+            opened = today - dt.timedelta(days=rng.randint(0, 240))
+            status = rng.choice(statuses)
+            rows.append(
+                {
+                    "supplier_id": sid,
+                    "control": control,
+                    "source": "manual",
+                    "title": f"{control} below threshold in the last assessment",
+                    "severity": severity,
+                    "status": status,
+                    "opened_on": opened,
+                    "due_on": opened + dt.timedelta(days=FINDING_SLA[severity]),
+                }
+            )
+    made = 0
+    for start in range(0, len(rows), CHUNK):
+        part = rows[start : start + CHUNK]
+        ids = session.scalars(
+            insert(Finding).returning(Finding.id, sort_by_parameter_order=True), part
+        ).all()
+        made += len(ids)
+        for fid, row in zip(ids, part, strict=True):
+            if row["status"] == "accepted":
+                expires = today + dt.timedelta(days=rng.randint(-20, 200))
+                accepted.append(
+                    {
+                        "finding_id": fid,
+                        "reason": "Compensating controls in place (bench).",
+                        "expires_on": expires,
+                        "approved_by_email": "bench@example.com",
+                        "lapsed_on": expires if expires < today and rng.random() < 0.5 else None,
+                    }
+                )
+    for start in range(0, len(accepted), CHUNK):
+        session.execute(insert(RiskAcceptance), accepted[start : start + CHUNK])
+    session.flush()
+    return made, len(accepted)
+
+
 def generate(session: Session, suppliers: int, *, seed: int = 7) -> Generated:
     """The demo network at `suppliers` (bulk), catalogs and templates, then assessments."""
     from app.services.demo import build_demo

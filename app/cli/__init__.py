@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 def register(app) -> None:
-    from app.cli import audit, catalog, demo, imports, jobs, risk, templates, users
+    from app.cli import audit, catalog, demo, imports, jobs, report, risk, templates, users
 
-    for module in (users, audit, demo, imports, catalog, templates, risk, jobs):
+    for module in (users, audit, demo, imports, catalog, templates, risk, jobs, report):
         module.register(app)

@@ -29,6 +29,7 @@ from app.models.report import CADENCES, REPORT_KINDS
 from app.services import Actor, ServiceError
 from app.services import validation as v
 from app.services.audit import changes, record, snapshot
+from reports.registry import page_count
 
 CADENCE_CRON = {
     "weekly": "0 7 * * mon",
@@ -200,6 +201,10 @@ def delete_schedule(session: Session, actor: Actor, schedule: ReportSchedule) ->
     before = snapshot(schedule, FIELDS_STORED)
     summary = f"Report schedule “{schedule.name}” deleted"
     record(session, actor, "schedule_delete", "report_schedule", schedule.id, summary, before, None)
+    # ON DELETE SET NULL by hand: SQLite does not enforce foreign keys here.
+    session.execute(
+        update(ReportRun).where(ReportRun.schedule_id == schedule.id).values(schedule_id=None)
+    )
     session.delete(schedule)
     session.flush()
 
@@ -359,31 +364,13 @@ def build(
 ) -> tuple[bytes, dict | None]:
     """The PDF of a report (and, for the portfolio, the facts the next one compares with)."""
     from app.services import report_data
-    from reports import REPORT_KINDS as BUILDERS
 
-    if kind == "portfolio":
-        context, facts = report_data.portfolio_context(
-            session,
-            org_name=org_name,
-            period_start=period_start or _months_back(today, 1),
-            period_end=period_end or today,
-            today=today,
-            previous_facts=previous,
-        )
-        return BUILDERS["portfolio"](context), facts
-    if kind == "supplier":
-        context = report_data.supplier_context(
-            session, supplier_id or 0, org_name=org_name, today=today
-        )
-        return BUILDERS["supplier"](context), None
-    raise ServiceError(f"Unknown report kind {kind!r}.")
-
-
-def page_count(pdf: bytes) -> int:
-    """Pages in a PDF that ReportLab wrote (each page object names its type once)."""
-    import re
-
-    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
+    rendered = report_data.render(
+        session, kind, org_name=org_name, today=today, supplier_id=supplier_id,
+        period_start=period_start or _months_back(period_end or today, 1),
+        period_end=period_end or today, previous_facts=previous,
+    )  # fmt: skip
+    return rendered.pdf, rendered.facts
 
 
 def file_name(run: ReportRun, supplier_code: str = "") -> str:

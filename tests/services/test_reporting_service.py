@@ -113,7 +113,7 @@ def test_the_pdf_is_mailed_to_the_recipients_through_a_real_smtp_server(
         run = reporting.execute(db.session, run.id, storage, today=dt.date(2026, 12, 6))
         assert (run.status, run.emailed_to) == ("succeeded", "ceo@example.com\ncfo@example.com")
     (envelope,) = handler.messages
-    assert envelope.rcpt_tos == ["ceo@example.com", "cfo@example.com"]
+    assert sorted(envelope.rcpt_tos) == ["ceo@example.com", "cfo@example.com"]  # a set inside
     message = email.message_from_bytes(envelope.content, policy=email.policy.default)
     assert "Nhà máy Hải Phòng: Executive portfolio report" in message["Subject"]
     (attachment,) = list(message.iter_attachments())
