@@ -82,6 +82,7 @@ def register_blueprints(app: Flask) -> None:
     from app.mitigations import bp as mitigations_bp
     from app.portal import bp as portal_bp
     from app.questionnaires import bp as questionnaires_bp
+    from app.reporting import bp as reporting_bp
     from app.suppliers import bp as suppliers_bp
 
     app.register_blueprint(main_bp)
@@ -94,6 +95,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(questionnaires_bp, url_prefix="/questionnaires")
     app.register_blueprint(catalog_bp, url_prefix="/catalog")
     app.register_blueprint(mitigations_bp, url_prefix="/findings")
+    app.register_blueprint(reporting_bp, url_prefix="/reports")
 
 
 def register_errors(app: Flask) -> None:

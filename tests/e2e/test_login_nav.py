@@ -40,6 +40,7 @@ def test_analyst_lands_on_the_overview(page, login, live_server):
         "Connections",
         "Assessments",
         "Findings",
+        "Reports",
         "Questionnaires",
         "Controls",
         "Import",
@@ -53,7 +54,15 @@ def test_analyst_lands_on_the_overview(page, login, live_server):
     [
         (
             "exec@demo.chainlight",
-            ["Overview", "Suppliers", "Connections", "Assessments", "Findings", "Controls"],
+            [
+                "Overview",
+                "Suppliers",
+                "Connections",
+                "Assessments",
+                "Findings",
+                "Reports",
+                "Controls",
+            ],
         ),
         (
             "admin@demo.chainlight",
@@ -63,6 +72,7 @@ def test_analyst_lands_on_the_overview(page, login, live_server):
                 "Connections",
                 "Assessments",
                 "Findings",
+                "Reports",
                 "Questionnaires",
                 "Controls",
                 "Import",

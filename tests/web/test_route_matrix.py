@@ -18,6 +18,8 @@ from app.models import (
     Finding,
     FindingEvidence,
     FindingMilestone,
+    ReportRun,
+    ReportSchedule,
     StoredFile,
 )
 from app.services import Actor, invitations
@@ -102,7 +104,18 @@ def world(app, users):
             finding_id=finding_b.id, title="Beta step", due_on=dt.date.today()
         )
         attachment_b = FindingEvidence(finding_id=finding_b.id, file=file_b)
-        db.session.add_all([milestone_b, attachment_b])
+        schedule_b = ReportSchedule(
+            name="Beta secret report", kind="supplier", supplier_id=b.id, cadence="monthly",
+            cron="0 7 1 * *", timezone="UTC", recipients="board@example.com",
+        )  # fmt: skip
+        db.session.add_all([milestone_b, attachment_b, schedule_b])
+        db.session.flush()
+        run_b = ReportRun(
+            schedule_id=schedule_b.id, kind="supplier", supplier_id=b.id, trigger="schedule",
+            period_key="2024-02-01T07:00Z", period_start=dt.date(2024, 1, 1),
+            period_end=dt.date(2024, 2, 1), status="succeeded", file=file_b, size=10, pages=1,
+        )  # fmt: skip
+        db.session.add(run_b)
         db.session.commit()
         return {
             "users": users,
@@ -127,6 +140,8 @@ def world(app, users):
                 "finding_id": finding_b.id,
                 "milestone_id": milestone_b.id,
                 "attachment_id": attachment_b.id,
+                "schedule_id": schedule_b.id,
+                "run_id": run_b.id,
             },
         }
 

@@ -25,4 +25,14 @@ document.addEventListener("DOMContentLoaded", () => {
     role.addEventListener("change", sync);
     sync();
   });
+  // A select with data-reveal="<field id>" and data-reveal-value="<value>" shows that field
+  // only while the value is chosen (a schedule's cron expression). Without JS it stays.
+  document.querySelectorAll("select[data-reveal]").forEach((select) => {
+    const target = document.getElementById(select.dataset.reveal);
+    if (!target) return;
+    const wrapper = target.closest(".mb-3") || target;
+    const sync = () => wrapper.classList.toggle("d-none", select.value !== select.dataset.revealValue);
+    select.addEventListener("change", sync);
+    sync();
+  });
 });
