@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import io
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.extensions import db
@@ -97,13 +99,11 @@ def test_requests_are_for_admins_and_sending_needs_recipients(app):
         )  # fmt: skip
 
 
-def test_the_pdf_is_mailed_to_the_recipients_through_a_real_smtp_server(
-    app, smtp_server, monkeypatch, tmp_path
-):
+def test_the_pdf_is_mailed_to_the_recipients_through_a_real_smtp_server(app, smtp_server, tmp_path):
     controller, handler = smtp_server
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_SUPPRESS_SEND=False)
-    monkeypatch.setattr(reporting, "build", lambda *a, **k: (FAKE_PDF, None))
-    with app.app_context():
+    with app.app_context():  # the real report: a supplier with a Vietnamese name
+        factories.make_supplier(db.session, legal_name="Công ty TNHH Thép Việt")
         schedule = reporting.create_schedule(db.session, ADMIN, GOOD)
         run = reporting.request_run(
             db.session, ADMIN, kind="portfolio", schedule=schedule, send=True
@@ -119,7 +119,10 @@ def test_the_pdf_is_mailed_to_the_recipients_through_a_real_smtp_server(
     (attachment,) = list(message.iter_attachments())
     assert attachment.get_content_type() == "application/pdf"
     assert attachment.get_filename() == "chainlight-portfolio-2026-12-06.pdf"
-    assert attachment.get_content() == FAKE_PDF
+    pdf = PdfReader(io.BytesIO(attachment.get_content()))
+    text = "\n".join(page.extract_text() for page in pdf.pages)
+    assert "Nhà máy Hải Phòng" in text and "Công ty TNHH Thép Việt" in text
+    assert len(pdf.pages) == run.pages > 1
 
 
 def test_without_a_mail_server_the_run_says_it_was_not_sent(app, monkeypatch, tmp_path):
