@@ -115,8 +115,14 @@ REMIND_DAYS_BEFORE = 7  # remind an owner this many days before a finding falls 
 REMIND_EVERY_DAYS = 7  # and not more often than this for the same finding
 
 
-def needs_reminder(due_on: dt.date, reminded_on: dt.date | None, today: dt.date) -> bool:
-    """A finding due within a week (or overdue) whose owner was not reminded this week."""
-    if due_on - today > dt.timedelta(days=REMIND_DAYS_BEFORE):
+def needs_reminder(
+    due_on: dt.date,
+    reminded_on: dt.date | None,
+    today: dt.date,
+    days_before: int = REMIND_DAYS_BEFORE,
+) -> bool:
+    """Something due within `days_before` days (or overdue) whose owner was not reminded
+    this week."""
+    if due_on - today > dt.timedelta(days=days_before):
         return False
     return reminded_on is None or today - reminded_on >= dt.timedelta(days=REMIND_EVERY_DAYS)

@@ -73,6 +73,11 @@ def register(app) -> None:
                 f"Findings: {_count(result.findings, 'finding')} worked through remediation "
                 "(plans, evidence, risk acceptances)."
             )
+        if result.reports:
+            click.echo(
+                "Reports: a monthly portfolio schedule, with last month's report archived "
+                "(Reports in the menu)."
+            )
         if not result.changed:
             click.echo("Demo data already present; nothing changed.")
         print_logins(result.logins)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from app.services import Actor, findings, remediation, risk
+from app.services import Actor, findings, reassessments, remediation, risk
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,10 @@ def _remind_owners(session: Session, actor: Actor, today: dt.date) -> str:
     return f"{remediation.remind_owners(session, actor, today)} finding(s) in reminders sent"
 
 
+def _remind_reassessments(session: Session, actor: Actor, today: dt.date) -> str:
+    return f"{reassessments.remind_owners(session, actor, today)} supplier(s) in reminders sent"
+
+
 def _recompute(session: Session, actor: Actor, today: dt.date) -> str:
     result = risk.recompute(session, "recompute", today=today)
     return f"{result.checked} supplier(s) scored, {result.changed} changed"
@@ -55,6 +59,12 @@ JOBS: list[Job] = [
         "E-mail owners their findings due within a week or overdue (weekly per finding).",
         "daily",
         _remind_owners,
+    ),
+    Job(
+        "remind-reassessments",
+        "E-mail owners their suppliers due for reassessment within 14 days (weekly each).",
+        "daily",
+        _remind_reassessments,
     ),
     Job(
         "recompute-risk",

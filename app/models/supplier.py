@@ -44,6 +44,8 @@ class Supplier(Base):
     website: Mapped[str] = mapped_column(String(255), default="")
     contact_email: Mapped[str] = mapped_column(String(255), default="")
     next_reassessment_on: Mapped[dt.date | None] = mapped_column(Date)
+    # When the owner was last reminded that a reassessment is due (the daily job).
+    reassessment_reminded_on: Mapped[dt.date | None] = mapped_column(Date)
     notes: Mapped[str] = mapped_column(Text, default="")
     archived_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
     created_at: Mapped[created_at]

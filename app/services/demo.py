@@ -65,6 +65,7 @@ from app.services.demo_assessments import (
     sync_shipped,
 )
 from app.services.demo_findings import build_findings
+from app.services.demo_reports import build_reports
 from app.services.suppliers import archive_supplier, create_supplier, set_sub_suppliers
 from app.services.users import create_user
 
@@ -123,6 +124,7 @@ class DemoResult:
     logins: list[tuple[str, str, str]] = field(default_factory=list)
     questionnaires: QuestionnaireResult = field(default_factory=QuestionnaireResult)
     findings: int = 0  # demo_data.FINDINGS rows worked through the remediation workflow
+    reports: int = 0  # the monthly portfolio schedule with last month's run archived
 
     @property
     def network_changed(self) -> bool:
@@ -130,7 +132,11 @@ class DemoResult:
 
     @property
     def changed(self) -> bool:
-        return self.network_changed or self.questionnaires.changed or bool(self.findings)
+        return (
+            self.network_changed
+            or self.questionnaires.changed
+            or bool(self.findings or self.reports)
+        )
 
 
 @dataclass
@@ -204,6 +210,9 @@ def build_demo(
     risk.recompute(session, "demo", today=ctx.today)
     if questionnaires:
         ctx.result.findings = build_findings(session, today=ctx.today, storage=storage)
+        ctx.result.reports = build_reports(
+            session, today=ctx.today, root=storage.root if storage else None
+        )
     ctx.result.logins = demo_logins(session)
     return ctx.result
 

@@ -70,6 +70,11 @@ def latest_due(
     return latest
 
 
+def fire_key(fire: dt.datetime) -> str:
+    """A fire time as a run's period key (UTC, to the minute)."""
+    return _aware(fire).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%MZ")
+
+
 def next_due(schedule: ReportSchedule, now: dt.datetime) -> dt.datetime | None:
     """When the schedule fires next (for the schedules page)."""
     return trigger(schedule.cron, schedule.timezone).get_next_fire_time(None, _aware(now))
@@ -272,7 +277,7 @@ def claim_due(session: Session, now: dt.datetime | None = None) -> list[int]:
             continue  # validated when saved; a timezone database change must not stop the rest
         if fire is None:
             continue
-        key = fire.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%MZ")
+        key = fire_key(fire)
         exists = session.scalar(
             select(ReportRun.id).where(
                 ReportRun.schedule_id == schedule.id, ReportRun.period_key == key
@@ -378,25 +383,32 @@ def file_name(run: ReportRun, supplier_code: str = "") -> str:
     return f"chainlight-{run.kind}{scope}-{run.period_end.isoformat()}.pdf"
 
 
-def execute(session: Session, run_id: int, storage: Storage, today: dt.date) -> ReportRun:
-    """Make a claimed run's PDF, archive it, e-mail it when asked; a failure is recorded on
-    the run (status failed, the reason), never raised."""
+def make(session: Session, run: ReportRun, storage: Storage, today: dt.date) -> bytes:
+    """Build a claimed run's PDF and archive it on the run (flushes; raises on failure)."""
     from app.services import files as file_store
 
+    pdf, facts = build(
+        session, run.kind, org_name=storage.org_name, today=today,
+        period_start=run.period_start, period_end=run.period_end,
+        supplier_id=run.supplier_id, previous=previous_facts(session, run),
+    )  # fmt: skip
+    code = run.supplier.code if run.supplier is not None else ""
+    stored = file_store.store(
+        session, Actor.system("reports"), file_store.Upload(file_name(run, code), pdf),
+        root=storage.root, supplier_id=run.supplier_id, max_bytes=MAX_PDF_BYTES,
+    )  # fmt: skip
+    run.file_id, run.size, run.pages, run.facts = stored.id, len(pdf), page_count(pdf), facts
+    run.status, run.error, run.finished_at = "succeeded", "", utcnow()
+    session.flush()
+    return pdf
+
+
+def execute(session: Session, run_id: int, storage: Storage, today: dt.date) -> ReportRun:
+    """Make a claimed run's PDF, archive it, e-mail it when asked; a failure is recorded on
+    the run (status failed, the reason), never raised. Commits."""
     run = session.get(ReportRun, run_id)
     try:
-        pdf, facts = build(
-            session, run.kind, org_name=storage.org_name, today=today,
-            period_start=run.period_start, period_end=run.period_end,
-            supplier_id=run.supplier_id, previous=previous_facts(session, run),
-        )  # fmt: skip
-        code = run.supplier.code if run.supplier is not None else ""
-        stored = file_store.store(
-            session, Actor.system("reports"), file_store.Upload(file_name(run, code), pdf),
-            root=storage.root, supplier_id=run.supplier_id, max_bytes=MAX_PDF_BYTES,
-        )  # fmt: skip
-        run.file_id, run.size, run.pages, run.facts = stored.id, len(pdf), page_count(pdf), facts
-        run.status, run.error, run.finished_at = "succeeded", "", utcnow()
+        pdf = make(session, run, storage, today)
         session.commit()
     except Exception as exc:  # noqa: BLE001 - the reason is kept on the run for the admin
         session.rollback()

@@ -1,4 +1,4 @@
-"""Report schedules, report runs with their archived PDFs, and periodic job runs
+"""Report schedules, report runs with their archived PDFs, periodic job runs, reassessment reminders
 
 Revision ID: 0007_reports
 Revises: 0006_remediation
@@ -71,6 +71,8 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_report_run_schedule_id'), ['schedule_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_report_run_supplier_id'), ['supplier_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_report_run_status'), ['status'], unique=False)
+    with op.batch_alter_table('supplier', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('reassessment_reminded_on', sa.Date(), nullable=True))
     op.create_table(
         'job_run',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -90,5 +92,7 @@ def upgrade():
 
 def downgrade():
     op.drop_table('job_run')
+    with op.batch_alter_table('supplier', schema=None) as batch_op:
+        batch_op.drop_column('reassessment_reminded_on')
     op.drop_table('report_run')
     op.drop_table('report_schedule')

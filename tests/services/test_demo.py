@@ -29,6 +29,8 @@ from app.models import (
     FindingEvidence,
     FindingMilestone,
     Invitation,
+    ReportRun,
+    ReportSchedule,
     RiskAcceptance,
     RiskSnapshot,
     StoredFile,
@@ -97,6 +99,8 @@ def _counts(session) -> dict[str, int]:
         "milestones": FindingMilestone,
         "finding_evidence": FindingEvidence,
         "acceptances": RiskAcceptance,
+        "report_schedules": ReportSchedule,
+        "report_runs": ReportRun,
     }
     counts = {k: session.scalar(select(func.count()).select_from(m)) for k, m in tables.items()}
     counts["links"] = session.scalar(select(func.count()).select_from(supplier_links))
@@ -128,6 +132,20 @@ def test_curated_network(app):
     _check_review_story(app, result)
     _check_questionnaire_audit_trail(app, result)
     _check_findings_in_every_status(app, result)
+    _check_a_monthly_report_with_last_months_run(app, result)
+
+
+def _check_a_monthly_report_with_last_months_run(app, result):
+    assert result.reports == 1
+    with app.app_context():
+        (schedule,) = db.session.scalars(select(ReportSchedule)).all()
+        assert (schedule.kind, schedule.cadence, schedule.active) == ("portfolio", "monthly", True)
+        assert schedule.recipient_list == ["exec@demo.chainlight", "admin@demo.chainlight"]
+        (run,) = db.session.scalars(select(ReportRun)).all()
+        assert (run.schedule_id, run.status, run.trigger) == (schedule.id, "succeeded", "schedule")
+        assert run.period_end.day == 1 and run.period_end <= TODAY  # the last 1st of a month
+        assert run.pages > 3 and run.facts is not None
+        assert run.file.content_type == "application/pdf" and run.file.size == run.size
 
 
 def _check_curated_network_counts(app, result):
