@@ -6,9 +6,13 @@ jobs and requests go on. Links are absolute, under CHAINLIGHT_BASE_URL.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
 from flask import current_app
 
-from app.models import Finding
+from app.models import Finding, User
 from app.services import mail
 
 
@@ -29,3 +33,33 @@ def send(recipients: list[str], subject: str, lines: list[str]) -> bool:
     except mail.MailError as exc:
         current_app.logger.warning("Finding notice to %s not sent: %s", recipients, exc)
         return False
+
+
+T = TypeVar("T")
+
+
+def owner_digests(
+    items: Iterable[T],
+    *,
+    owner: Callable[[T], User | None],
+    subject: Callable[[int], str],
+    heading: Callable[[int], str],
+    lines: Callable[[T], list[str]],
+    footer: tuple[str, ...] = (),
+) -> list[T]:
+    """E-mail each active owner one message listing their items; returns the items that were
+    in a message actually sent (the caller marks them reminded)."""
+    groups: dict[int, list[T]] = defaultdict(list)
+    for item in items:
+        person = owner(item)
+        if person is not None and person.active:
+            groups[person.id].append(item)
+    sent: list[T] = []
+    for group in groups.values():
+        body = [heading(len(group)), ""]
+        for item in group:
+            body += lines(item)
+        body += list(footer)
+        if send([owner(group[0]).email], subject(len(group)), body):
+            sent += group
+    return sent

@@ -5,7 +5,6 @@ questionnaire is already out."""
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, joinedload
@@ -43,25 +42,25 @@ def remind_owners(session: Session, actor: Actor, today: dt.date | None = None) 
     """E-mail owners their suppliers due for reassessment; returns how many suppliers were
     in a sent reminder. Without a mail server nothing is sent or marked (idempotent)."""
     today = today or dt.date.today()
-    by_owner: dict[int, list[Supplier]] = defaultdict(list)
-    for supplier in due(session, today):
-        if needs_reminder(
-            supplier.next_reassessment_on, supplier.reassessment_reminded_on, today, DAYS_BEFORE
-        ):
-            by_owner[supplier.owner_id].append(supplier)
-    reminded = 0
-    for group in by_owner.values():
-        owner = group[0].owner
-        if owner is None or not owner.active:
-            continue
-        lines = [f"{len(group)} supplier(s) you own are due for reassessment:", ""]
-        for s in group:
-            late = " (OVERDUE)" if s.next_reassessment_on < today else ""
-            lines.append(f"- {s.next_reassessment_on:%Y-%m-%d}{late} {s.legal_name} ({s.code})")
-        lines += ["", "Send the questionnaire from the supplier's page in Chainlight."]
-        if notify.send([owner.email], f"Chainlight: {len(group)} reassessment(s) due", lines):
-            for s in group:
-                s.reassessment_reminded_on = today
-            reminded += len(group)
+    due_now = [
+        s
+        for s in due(session, today)
+        if needs_reminder(s.next_reassessment_on, s.reassessment_reminded_on, today, DAYS_BEFORE)
+    ]
+
+    def lines(s: Supplier) -> list[str]:
+        late = " (OVERDUE)" if s.next_reassessment_on < today else ""
+        return [f"- {s.next_reassessment_on:%Y-%m-%d}{late} {s.legal_name} ({s.code})"]
+
+    sent = notify.owner_digests(
+        due_now,
+        owner=lambda s: s.owner,
+        subject=lambda n: f"Chainlight: {n} reassessment(s) due",
+        heading=lambda n: f"{n} supplier(s) you own are due for reassessment:",
+        lines=lines,
+        footer=("", "Send the questionnaire from the supplier's page in Chainlight."),
+    )
+    for supplier in sent:
+        supplier.reassessment_reminded_on = today
     session.flush()
-    return reminded
+    return len(sent)

@@ -9,7 +9,6 @@ leaves the commit to the caller.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -381,25 +380,23 @@ def remind_owners(session: Session, actor: Actor, today: dt.date | None = None) 
         .where(Finding.status.in_(OPEN_STATUSES), Finding.owner_id.is_not(None))
         .order_by(Finding.due_on, Finding.id)
     ).all()
-    by_owner: dict[int, list[Finding]] = defaultdict(list)
-    for finding in rows:
-        if needs_reminder(finding.due_on, finding.reminded_on, today):
-            by_owner[finding.owner_id].append(finding)
-    reminded = 0
-    for group in by_owner.values():
-        owner = group[0].owner
-        if owner is None or not owner.active:
-            continue
-        lines = [f"{len(group)} finding(s) you own are due within a week or overdue:", ""]
-        for f in group:
-            late = " (OVERDUE)" if f.due_on < today else ""
-            lines.append(
-                f"- {f.due_on:%Y-%m-%d}{late} [{f.severity}] {f.supplier.legal_name}: {f.title}"
-            )
-            lines.append(f"  {notify.finding_url(f)}")
-        if notify.send([owner.email], f"Chainlight: {len(group)} finding(s) due", lines):
-            for f in group:
-                f.reminded_on = today
-            reminded += len(group)
+    due = [f for f in rows if needs_reminder(f.due_on, f.reminded_on, today)]
+
+    def lines(f: Finding) -> list[str]:
+        late = " (OVERDUE)" if f.due_on < today else ""
+        return [
+            f"- {f.due_on:%Y-%m-%d}{late} [{f.severity}] {f.supplier.legal_name}: {f.title}",
+            f"  {notify.finding_url(f)}",
+        ]
+
+    sent = notify.owner_digests(
+        due,
+        owner=lambda f: f.owner,
+        subject=lambda n: f"Chainlight: {n} finding(s) due",
+        heading=lambda n: f"{n} finding(s) you own are due within a week or overdue:",
+        lines=lines,
+    )
+    for finding in sent:
+        finding.reminded_on = today
     session.flush()
-    return reminded
+    return len(sent)
