@@ -329,16 +329,11 @@ class Storage:
 
 def storage_for(app) -> Storage:
     """Where this app archives report PDFs, and the name on their covers."""
+    from app.extensions import db
     from app.services import risk
 
-    name = risk.organisation_name(_session_of(app)) or app.config["CHAINLIGHT_ORG_NAME"]
+    name = risk.organisation_name(db.session) or app.config["CHAINLIGHT_ORG_NAME"]
     return Storage(root=Path(app.config["CHAINLIGHT_UPLOAD_DIR"]), org_name=name)
-
-
-def _session_of(app):
-    from app.extensions import db
-
-    return db.session
 
 
 def previous_facts(session: Session, run: ReportRun) -> dict | None:
