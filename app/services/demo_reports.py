@@ -43,4 +43,7 @@ def build_reports(session: Session, *, today: dt.date, root: Path | None = None)
     if root is not None:
         storage = reporting.Storage(root=root, org_name=storage.org_name)
     reporting.make(session, run, storage, end)
+    made = fire.astimezone(dt.UTC).replace(tzinfo=None)  # when the runner would have made it
+    run.started_at, run.finished_at = made, made + dt.timedelta(seconds=3)
+    session.flush()
     return 1
