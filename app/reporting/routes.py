@@ -108,7 +108,7 @@ def _made_now(kind: str, name: str, supplier: Supplier | None = None):
             org_name=storage.org_name,
             today=today,
             supplier_id=supplier.id if supplier is not None else None,
-            previous=views.last_portfolio_facts(db.session) if kind == "portfolio" else None,
+            previous=reporting.previous_facts(db.session) if kind == "portfolio" else None,
         )
     except ServiceError as exc:
         db.session.rollback()

@@ -336,19 +336,17 @@ def storage_for(app) -> Storage:
     return Storage(root=Path(app.config["CHAINLIGHT_UPLOAD_DIR"]), org_name=name)
 
 
-def previous_facts(session: Session, run: ReportRun) -> dict | None:
-    """What the last portfolio report before this one recorded (for "changes since")."""
-    return session.scalar(
-        select(ReportRun.facts)
-        .where(
-            ReportRun.kind == "portfolio",
-            ReportRun.status == "succeeded",
-            ReportRun.facts.is_not(None),
-            ReportRun.id != run.id,
-        )
-        .order_by(ReportRun.finished_at.desc(), ReportRun.id.desc())
-        .limit(1)
+def previous_facts(session: Session, excluding: ReportRun | None = None) -> dict | None:
+    """What the last archived portfolio report recorded (other than `excluding`), for the
+    next one's "changes since the last report"."""
+    stmt = select(ReportRun.facts).where(
+        ReportRun.kind == "portfolio",
+        ReportRun.status == "succeeded",
+        ReportRun.facts.is_not(None),
     )
+    if excluding is not None:
+        stmt = stmt.where(ReportRun.id != excluding.id)
+    return session.scalar(stmt.order_by(ReportRun.finished_at.desc(), ReportRun.id.desc()).limit(1))
 
 
 def build(
@@ -385,7 +383,7 @@ def make(session: Session, run: ReportRun, storage: Storage, today: dt.date) -> 
     pdf, facts = build(
         session, run.kind, org_name=storage.org_name, today=today,
         period_start=run.period_start, period_end=run.period_end,
-        supplier_id=run.supplier_id, previous=previous_facts(session, run),
+        supplier_id=run.supplier_id, previous=previous_facts(session, excluding=run),
     )  # fmt: skip
     code = run.supplier.code if run.supplier is not None else ""
     stored = file_store.store(

@@ -85,21 +85,6 @@ def load_schedule(session: Session, schedule_id: int) -> ReportSchedule | None:
     )
 
 
-def last_portfolio_facts(session: Session) -> dict | None:
-    """What the last archived portfolio report recorded, for an on-demand report's
-    "changes since the last report"."""
-    return session.scalar(
-        select(ReportRun.facts)
-        .where(
-            ReportRun.kind == "portfolio",
-            ReportRun.status == "succeeded",
-            ReportRun.facts.is_not(None),
-        )
-        .order_by(ReportRun.finished_at.desc(), ReportRun.id.desc())
-        .limit(1)
-    )
-
-
 @dataclass(frozen=True)
 class NextFire:
     """When a schedule fires next, in its own timezone and in UTC."""
