@@ -14,7 +14,6 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
@@ -57,17 +56,7 @@ def open_findings_count(supplier_id: int | None) -> int:
     if supplier_id is None:
         return 0
     try:
-        return (
-            db.session.scalar(
-                select(func.count())
-                .select_from(Finding)
-                .where(
-                    Finding.supplier_id == supplier_id,
-                    Finding.status.in_(views.OPEN_STATUSES),
-                )
-            )
-            or 0
-        )
+        return views.open_count(db.session, supplier_id)
     except SQLAlchemyError:  # an error page while the database is failing
         return 0
 

@@ -284,6 +284,18 @@ def counts(
     return result
 
 
+def open_count(session: Session, supplier_id: int) -> int:
+    """How many of a supplier's findings are open or in progress (the portal's badge)."""
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Finding)
+            .where(Finding.supplier_id == supplier_id, Finding.status.in_(OPEN_STATUSES))
+        )
+        or 0
+    )
+
+
 ACCEPTANCE_VIEWS = {"active": "In force", "expiring": "Expiring soon", "lapsed": "Lapsed"}
 
 
