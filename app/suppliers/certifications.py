@@ -18,7 +18,7 @@ from wtforms.widgets import DateInput
 
 from app.extensions import db
 from app.main.actions import attempt
-from app.main.files import send_stored
+from app.main.files import send_stored, upload_from
 from app.models import Certification, Supplier
 from app.security import ALL_ROLES, EDITORS, current_actor, is_supplier_user, roles_allowed
 from app.services import ServiceError
@@ -81,10 +81,7 @@ class CertificationForm(FlaskForm):
 
     def upload(self) -> file_store.Upload | None:
         """The uploaded file as read from the request, or None when none was chosen."""
-        storage = self.file.data
-        if storage is None or isinstance(storage, str) or not getattr(storage, "filename", ""):
-            return None
-        return file_store.Upload(storage.filename or "", storage.read())
+        return upload_from(self.file.data)
 
     def show_errors(self, error: ServiceError) -> None:
         for name, message in error.errors.items():
