@@ -40,7 +40,6 @@ MAX_RECIPIENTS = 50
 LOOKBACK = dt.timedelta(days=400)  # how far back a due fire time is looked for
 MAX_STEPS = 20_000  # fire times walked through when looking for the latest due one
 ADMINS = ("admin",)
-FIELDS = ("name", "kind", "supplier", "cadence", "cron", "timezone", "recipients", "active")
 FIELDS_STORED = ("name", "kind", "supplier_id", "cadence", "cron", "timezone", "recipients",
                  "active")  # fmt: skip
 
